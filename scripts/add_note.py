@@ -1,0 +1,34 @@
+#!/usr/bin/env python3
+# /// script
+# requires-python = ">=3.9"
+# dependencies = ["requests>=2.28,<3", "jinja2>=3.0,<4"]
+# ///
+"""Add a private note to a conversation: only agents see it, never the customer.
+
+Example:
+  python3 scripts/add_note.py 42 "Customer is a VIP - handle with priority"
+Prints the created message, with "private": true.
+"""
+
+from chatwoot_core import add_text_arguments, positive_id, read_text, run_script
+
+
+def arguments(parser):
+    parser.add_argument(
+        "conversation_id", type=positive_id, metavar="CONVERSATION_ID", help="the conversation number shown in Chatwoot"
+    )
+    add_text_arguments(parser, "note")
+
+
+def run(args, api):
+    return api.send(
+        "POST",
+        f"/conversations/{args.conversation_id}/messages",
+        "send_message",
+        content=read_text(args, "note"),
+        private=True,
+    )
+
+
+if __name__ == "__main__":
+    run_script(__doc__, arguments, run, writes=True)

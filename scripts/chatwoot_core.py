@@ -1,0 +1,893 @@
+"""Shared core of the chatwoot skill: configuration, argument checks, rendering request
+bodies, sending them through one requests.Session, decoding Chatwoot's errors, printing
+and exit codes. Each operation script is a short declaration over `main()`.
+
+This module is imported by the scripts beside it; it is not an operation and is not run
+directly. Only the standard library is imported at module level so that `--help` and bad
+input answer fast and work even where `requests` or `jinja2` is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+VERSION = "0.1.0"
+SKILL_DIR = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = SKILL_DIR / "templates"
+
+EXIT_OK = 0
+EXIT_API = 1  # Chatwoot answered with an error, or the check a script exists for failed
+EXIT_USAGE = 2  # bad flag or input; nothing was sent
+EXIT_CONFIG = 3  # configuration, missing dependency or read-only mode; nothing was sent
+EXIT_NETWORK = 4  # could not connect, TLS error, or timed out
+
+EXIT_CODES_HELP = """\
+exit codes: 0 success; 1 Chatwoot answered with an error; 2 bad input (nothing sent);
+  3 configuration or missing package (nothing sent); 4 network failure or timeout.
+configuration (environment): CHATWOOT_BASE_URL (default https://app.chatwoot.com),
+  CHATWOOT_API_TOKEN, CHATWOOT_ACCOUNT_ID, optional CHATWOOT_TIMEOUT (s, default 30),
+  CHATWOOT_MAX_RETRIES (default 3), CHATWOOT_READ_ONLY=1 (refuse every change)."""
+
+DEFAULT_BASE_URL = "https://app.chatwoot.com"
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+RETRY_STATUSES = frozenset({502, 503, 504})
+MAX_RETRY_SLEEP = 30.0  # seconds; a longer Retry-After ends the retries instead of waiting
+BACKOFF_FACTOR = 0.5  # 0.5 s, 1 s, 2 s … plus up to 0.5 s of jitter
+REQUIREMENTS = ("requests>=2.28,<3", "jinja2>=3.0,<4")
+
+
+# --------------------------------------------------------------------------- failures
+
+
+class Failure(Exception):
+    """An expected failure: printed as `error:` lines on stderr, then the exit code."""
+
+    exit_code = EXIT_API
+
+    def __init__(self, *lines: str):
+        super().__init__(lines[0] if lines else "")
+        self.lines = [line for line in lines if line]
+
+
+class UsageError(Failure):
+    exit_code = EXIT_USAGE
+
+
+class ConfigError(Failure):
+    exit_code = EXIT_CONFIG
+
+
+class NetworkError(Failure):
+    exit_code = EXIT_NETWORK
+
+
+class ApiError(Failure):
+    """Chatwoot (or a proxy in front of it) answered with an error status or a bad body."""
+
+    def __init__(self, status: int | None, message: str, *more: str, request_file: str | None = None):
+        self.status = status
+        self.message = message
+        self.request_file = request_file
+        head = f"HTTP {status} from Chatwoot: {message}" if status else message
+        super().__init__(head, *more)
+
+
+class DryRun(Exception):
+    """Raised instead of sending a write when --dry-run is on; carries the preview."""
+
+    def __init__(self, preview: dict):
+        super().__init__("dry run")
+        self.preview = preview
+
+
+def require(module: str):
+    """Import a runtime dependency, or fail with exit 3 and the command that installs it."""
+    try:
+        return __import__(module)
+    except ImportError:
+        script = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else "SCRIPT"
+        packages = " ".join(shlex.quote(r) for r in REQUIREMENTS)
+        raise ConfigError(
+            f"the Python package '{module}' is not installed for {sys.executable}; "
+            f"install with: {shlex.quote(sys.executable)} -m pip install {packages} "
+            f"(or run the script with: uv run {script})"
+        ) from None
+
+
+# --------------------------------------------------------------------------- argument types
+
+
+def _type(description: str, check: Callable[[str], Any]) -> Callable[[str], Any]:
+    """Wrap a checker as an argparse type whose error says what was expected."""
+
+    def convert(text: str) -> Any:
+        try:
+            return check(text)
+        except (ValueError, TypeError) as problem:
+            detail = f" ({problem})" if str(problem) else ""
+            raise argparse.ArgumentTypeError(f"expected {description}, got {text!r}{detail}") from None
+
+    convert.__name__ = description
+    return convert
+
+
+def _positive_int(text: str) -> int:
+    if not re.fullmatch(r"[0-9]+", text.strip()) or int(text) < 1:
+        raise ValueError()
+    return int(text)
+
+
+positive_id = _type("a positive integer id", _positive_int)
+
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+E164_PATTERN = re.compile(r"\+[1-9][0-9]{1,14}")
+
+
+def _email(text: str) -> str:
+    if not EMAIL_PATTERN.fullmatch(text.strip()):
+        raise ValueError()
+    return text.strip()
+
+
+def _e164(text: str) -> str:
+    # Spaces, dots, dashes and brackets are common in written numbers; Chatwoot wants none.
+    compact = re.sub(r"[\s().-]", "", text)
+    if not E164_PATTERN.fullmatch(compact):
+        raise ValueError()
+    return compact
+
+
+email_address = _type("an e-mail address such as jane@example.com", _email)
+e164_phone = _type("a phone number in E.164 form such as +4915112345678", _e164)
+
+
+def _key_value(text: str) -> tuple[str, Any]:
+    # K=V gives the string V; K:=JSON gives a typed value (number, true, list…), as httpie does.
+    match = re.fullmatch(r"([^=:]+)(:?=)(.*)", text, re.DOTALL)
+    if not match or not match.group(1).strip():
+        raise ValueError()
+    key, sign, value = match.group(1).strip(), match.group(2), match.group(3)
+    if sign == ":=":
+        try:
+            return key, json.loads(value)
+        except json.JSONDecodeError:
+            raise ValueError("the value after := must be JSON, e.g. seats:=12") from None
+    return key, value
+
+
+key_value = _type("KEY=VALUE (or KEY:=JSON for a number, true/false or list)", _key_value)
+
+DURATION_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def _until(text: str) -> int:
+    """A snooze end as unix seconds: 30m/2h/3d/1w from now, an ISO-8601 time, or unix seconds."""
+    value = text.strip()
+    now = time.time()
+    duration = re.fullmatch(r"([0-9]+)\s*([mhdw])", value)
+    if duration:
+        seconds = int(duration.group(1)) * DURATION_UNITS[duration.group(2)]
+        if seconds <= 0:
+            raise ValueError("the duration must be more than zero")
+        return int(now) + seconds
+    if re.fullmatch(r"[0-9]{9,11}", value):
+        moment = int(value)
+    else:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            raise ValueError() from None
+        if parsed.tzinfo is None:  # no offset: the user's local time
+            parsed = parsed.astimezone()
+        moment = int(parsed.timestamp())
+    if moment <= now:
+        when = datetime.fromtimestamp(moment, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        raise ValueError(f"{when} is in the past")
+    return moment
+
+
+snooze_until = _type("30m, 2h, 3d, 1w, an ISO-8601 time such as 2026-12-01T09:00, or unix seconds", _until)
+
+
+def attributes(pairs: Iterable[tuple[str, Any]] | None) -> dict:
+    """Collect repeated --attr K=V flags into one object (later keys win)."""
+    return dict(pairs or [])
+
+
+# --------------------------------------------------------------------------- argument parser
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one `error:` line and exit 2 instead of a usage dump."""
+
+    def __init__(self, doc: str, **kwargs: Any):
+        summary, _, example = (doc or "").strip().partition("\n\n")
+        super().__init__(
+            prog=Path(sys.argv[0]).name if sys.argv and sys.argv[0] else None,
+            description=summary,
+            epilog=f"{example.strip()}\n\n{EXIT_CODES_HELP}".strip(),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            allow_abbrev=False,
+            **kwargs,
+        )
+
+    def error(self, message: str):
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def add_text_arguments(parser: Parser, what: str = "message") -> None:
+    """TEXT as an argument, or --file PATH / --file - (stdin) for long or multi-line text."""
+    parser.add_argument("text", nargs="?", metavar="TEXT", help=f"the {what} text (or use --file)")
+    parser.add_argument(
+        "--file",
+        metavar="PATH",
+        help=f"read the {what} text from a UTF-8 file, or '-' for stdin (no shell quoting needed)",
+    )
+
+
+def read_text(args: argparse.Namespace, what: str = "message") -> str:
+    """The text from TEXT or --file, checked: exactly one source, UTF-8, no NUL, not empty."""
+    if (args.text is None) == (args.file is None):
+        raise UsageError(f"give the {what} text either as TEXT or with --file PATH (or --file - for stdin), not both")
+    if args.file is not None:
+        try:
+            raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+        except OSError as problem:
+            raise UsageError(f"--file {args.file}: cannot read it ({problem.strerror or problem})") from None
+        source = "stdin" if args.file == "-" else f"--file {args.file}"
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as problem:
+            raise UsageError(f"{source} is not UTF-8 text (bad byte at offset {problem.start})") from None
+        if "\x00" in text:
+            raise UsageError(f"{source} holds a NUL byte; expected plain text")
+    else:
+        text = args.text
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UsageError(f"the {what} TEXT is not valid UTF-8") from None
+    if not text.strip():
+        raise UsageError(f"the {what} text is empty")
+    return text
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+@dataclass
+class Config:
+    base_url: str
+    account_id: int | None
+    token: str | None = field(repr=False)  # never printed
+    timeout: float = 30.0
+    max_retries: int = 3
+    read_only: bool = False
+
+
+def _env(name: str) -> str:
+    return os.environ.get(name, "").strip()
+
+
+def load_config(*, need_token: bool = True, need_account: bool = True) -> Config:
+    """Read the CHATWOOT_* variables; a problem names the variable, never its value."""
+    base_url = _env("CHATWOOT_BASE_URL").rstrip("/") or DEFAULT_BASE_URL
+    if not re.match(r"https?://[^/\s]+", base_url):
+        raise ConfigError("CHATWOOT_BASE_URL must be an http:// or https:// URL such as https://chat.example.com")
+    if re.search(r"/(api/v1|app)(/|$)", base_url):
+        raise ConfigError(
+            "CHATWOOT_BASE_URL must be the server's root URL (such as https://chat.example.com), "
+            "without /app/... or /api/v1/..."
+        )
+    token = _env("CHATWOOT_API_TOKEN") or None
+    if token is None and need_token:
+        raise ConfigError(
+            "CHATWOOT_API_TOKEN is not set; copy the access token from Chatwoot's Profile Settings "
+            "and export CHATWOOT_API_TOKEN"
+        )
+    if token is not None and not re.fullmatch(r"[\x21-\x7e]+", token):
+        raise ConfigError("CHATWOOT_API_TOKEN contains spaces or characters a header cannot carry; re-copy the token")
+    account_text = _env("CHATWOOT_ACCOUNT_ID")
+    account_id = None
+    if account_text:
+        if not re.fullmatch(r"[0-9]+", account_text) or int(account_text) < 1:
+            raise ConfigError(
+                "CHATWOOT_ACCOUNT_ID must be a positive integer (the number after /app/accounts/ in Chatwoot's URL)"
+            )
+        account_id = int(account_text)
+    elif need_account:
+        raise ConfigError(
+            "CHATWOOT_ACCOUNT_ID is not set; it is the number after /app/accounts/ in Chatwoot's URL "
+            "(whoami.py lists your accounts)"
+        )
+    timeout_text = _env("CHATWOOT_TIMEOUT") or "30"
+    try:
+        timeout = float(timeout_text)
+        if not 0 < timeout <= 3600:
+            raise ValueError
+    except ValueError:
+        raise ConfigError("CHATWOOT_TIMEOUT must be a number of seconds between 0 and 3600") from None
+    retries_text = _env("CHATWOOT_MAX_RETRIES") or "3"
+    if not re.fullmatch(r"[0-9]{1,2}", retries_text):
+        raise ConfigError("CHATWOOT_MAX_RETRIES must be a whole number from 0 to 99 (0 disables retries)")
+    read_only_text = _env("CHATWOOT_READ_ONLY").lower()
+    if read_only_text not in ("", "0", "1", "true", "false", "yes", "no"):
+        raise ConfigError("CHATWOOT_READ_ONLY must be 1 (refuse every change) or 0")
+    return Config(
+        base_url=base_url,
+        account_id=account_id,
+        token=token,
+        timeout=timeout,
+        max_retries=int(retries_text),
+        read_only=read_only_text in ("1", "true", "yes"),
+    )
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _write(stream, text: str) -> None:
+    # Bytes, so that output is UTF-8 whatever the locale says.
+    stream.buffer.write(text.encode("utf-8", "backslashreplace"))
+    stream.flush()
+
+
+def emit(document: Any) -> None:
+    """Print the one JSON document of a successful run on stdout."""
+    if isinstance(document, list) and document and all(isinstance(item, dict) for item in document):
+        # Lists (summaries, bulk results): one item a line, readable and still one document.
+        text = "[\n" + ",\n".join(json.dumps(item, ensure_ascii=False) for item in document) + "\n]"
+    else:
+        text = json.dumps(document, ensure_ascii=False)
+    _write(sys.stdout, text + "\n")
+
+
+def warn(message: str) -> None:
+    """A progress or warning line on stderr (never stdout)."""
+    _write(sys.stderr, f"{message}\n")
+
+
+# --------------------------------------------------------------------------- request files
+
+
+def render(template: str, values: dict) -> str:
+    """Render templates/<template>.json.j2; every value must pass through the `json` filter."""
+    jinja2 = require("jinja2")
+    environment = _jinja_environment(jinja2)
+    return environment.get_template(f"{template}.json.j2").render(**values)
+
+
+_ENVIRONMENT = None
+
+
+def _jinja_environment(jinja2):
+    global _ENVIRONMENT
+    if _ENVIRONMENT is None:
+
+        def to_json(value: Any) -> str:
+            if isinstance(value, jinja2.Undefined):
+                value._fail_with_undefined_error()  # StrictUndefined: a misspelt name is an error
+            # ensure_ascii=False keeps the file readable (jinja2's tojson escapes all non-ASCII).
+            return json.dumps(value, ensure_ascii=False)
+
+        _ENVIRONMENT = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+        )
+        _ENVIRONMENT.filters["json"] = to_json
+    return _ENVIRONMENT
+
+
+def write_request_file(body: bytes) -> str:
+    """A new chatwoot_request_*.json in the temp dir: exclusive create, mode 0600, never a symlink."""
+    descriptor, path = tempfile.mkstemp(prefix="chatwoot_request_", suffix=".json")
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(body)
+    return path
+
+
+def curl_command(method: str, url: str, request_file: str | None, content_type: str | None = "application/json") -> str:
+    """The equivalent curl, with the literal $CHATWOOT_API_TOKEN in place of the token."""
+    parts = ["curl", "-sS", "-X", method, shlex.quote(url), "-H", '"Api-Access-Token: $CHATWOOT_API_TOKEN"']
+    if request_file:
+        parts += ["-H", shlex.quote(f"Content-Type: {content_type}"), "--data-binary", shlex.quote(f"@{request_file}")]
+    return " ".join(parts)
+
+
+# --------------------------------------------------------------------------- errors from Chatwoot
+
+
+def chatwoot_message(response) -> str:
+    """Chatwoot's own words from any of its error bodies: error, message, errors[0], or text."""
+    text = response.content.decode("utf-8", "replace").strip()
+    try:
+        body = json.loads(text)
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        for key in ("error", "message"):
+            if isinstance(body.get(key), str) and body[key]:
+                return body[key]
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors:
+            return str(errors[0])
+    if not text:
+        return "(empty body)"
+    if "<html" in text[:500].lower() or "<!doctype" in text[:100].lower():
+        title = re.search(r"<title>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+        summary = " ".join(title.group(1).split()) if title else "an HTML page"
+        return f"{summary} (an HTML page, probably from a proxy in front of Chatwoot)"
+    first = " ".join(text.split())
+    return first if len(first) <= 300 else first[:300] + "…"
+
+
+def hint_for(status: int, message: str) -> str | None:
+    lowered = message.lower()
+    if status == 401 and "sign in" in lowered:
+        return (
+            "the Api-Access-Token header never reached Chatwoot; a reverse proxy in front of it may be "
+            "dropping it (nginx: set underscores_in_headers on, or forward the header)"
+        )
+    if status == 401 and "invalid access token" in lowered:
+        return "CHATWOOT_API_TOKEN is wrong or revoked; copy it again from Profile Settings → Access Token"
+    if status == 401 and "access this account" in lowered:
+        return "CHATWOOT_ACCOUNT_ID is not an account this token belongs to; run whoami.py to list yours"
+    if status == 401 and "do this action" in lowered:
+        return "the token's user lacks the role for this (administrators only, or not a member of that inbox)"
+    if status == 401 and "bots" in lowered:
+        return "this is an agent-bot token; use a user's access token from Profile Settings"
+    if status == 404 and "resource could not be found" in lowered:
+        return "no such record (conversation ids are the numbers shown in Chatwoot's UI), or no such account"
+    if status == 404:
+        return "no such endpoint; check CHATWOOT_BASE_URL (a self-hosted URL may need its path prefix)"
+    if status == 429:
+        return "rate limited by Chatwoot; wait a minute before trying again"
+    if status >= 500:
+        return "Chatwoot failed on its side; an invalid value (status, priority, filter) can cause this"
+    return None
+
+
+# --------------------------------------------------------------------------- sending
+
+
+def _retry_class():
+    """urllib3's Retry, taught Chatwoot's rules: 429 for every method, the rest only idempotent."""
+    from urllib3.exceptions import MaxRetryError, ReadTimeoutError
+    from urllib3.util.retry import Retry
+
+    class ChatwootRetry(Retry):
+        def is_retry(self, method, status_code, has_retry_after=False):
+            if status_code == 429:  # refused unprocessed: safe to resend, POST included
+                return bool(self.total)
+            return super().is_retry(method, status_code, has_retry_after)
+
+        def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+            # A POST that failed to connect or to answer is never resent (its fate may be
+            # unknown); a timed-out read is not resent either: the server is slow, not gone.
+            no_resend = error is not None and (
+                not self._is_method_retryable(method or "") or isinstance(error, ReadTimeoutError)
+            )
+            too_long = response is not None and (self.get_retry_after(response) or 0) > MAX_RETRY_SLEEP
+            if no_resend or too_long:
+                raise MaxRetryError(_pool, url, error)
+            return super().increment(method, url, response, error, _pool, _stacktrace)
+
+        def sleep(self, response=None):
+            delay = self.get_retry_after(response) if response is not None else None
+            if delay is None:
+                delay = min(self.get_backoff_time() or BACKOFF_FACTOR, MAX_RETRY_SLEEP)
+                delay += BACKOFF_FACTOR * _random()
+            cause = self.history[-1] if self.history else None
+            reason = f"HTTP {cause.status} from Chatwoot" if cause and cause.status else "could not connect"
+            attempt = len(self.history)
+            warn(f"warning: {reason}; retry {attempt} of {attempt + (self.total or 0)} in {delay:.1f} s")
+            time.sleep(delay)
+
+    return ChatwootRetry
+
+
+def _random() -> float:
+    import random
+
+    return random.random()
+
+
+class Api:
+    """One Chatwoot account over one requests.Session, as the scripts see it."""
+
+    def __init__(self, config: Config, *, dry_run: bool = False, listing: Listing | None = None, args=None):
+        self.config = config
+        self.dry_run = dry_run
+        self.listing = listing
+        self.args = args
+        self._session = None
+
+    # -- urls and session
+
+    @property
+    def account_base(self) -> str:
+        return f"{self.config.base_url}/api/v1/accounts/{self.config.account_id}"
+
+    def url(self, path: str) -> str:
+        return path if path.startswith("http") else self.account_base + path
+
+    @property
+    def session(self):
+        if self._session is None:
+            requests = require("requests")
+            require("urllib3")
+            retry_class = _retry_class()
+            session = requests.Session()
+            session.headers.update(
+                {
+                    "Api-Access-Token": self.config.token or "",
+                    "Accept": "application/json",
+                    "User-Agent": f"chatwoot-skill/{VERSION} {requests.utils.default_user_agent()}",
+                }
+            )
+
+            def adapter(methods: frozenset):
+                retry = retry_class(
+                    total=self.config.max_retries,
+                    allowed_methods=methods,
+                    status_forcelist=RETRY_STATUSES,
+                    backoff_factor=BACKOFF_FACTOR,
+                    raise_on_status=False,  # the last 429/5xx reaches our error decoder
+                    respect_retry_after_header=True,
+                )
+                return requests.adapters.HTTPAdapter(max_retries=retry)
+
+            everything = adapter(IDEMPOTENT_METHODS)
+            session.mount("http://", everything)
+            session.mount("https://", everything)
+            # The filter endpoints are POSTs that only read: retried like GETs.
+            filters = adapter(IDEMPOTENT_METHODS | {"POST"})
+            for resource in ("conversations", "contacts"):
+                session.mount(f"{self.account_base}/{resource}/filter", filters)
+            self._session = session
+        return self._session
+
+    # -- the one place a request is made
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        body: bytes | None = None,
+        request_file: str | None = None,
+        files: list | None = None,
+        data: dict | None = None,
+        expect_json: bool = True,
+    ) -> Any:
+        """Send one request; return the decoded JSON (None for an empty-bodied success)."""
+        requests = require("requests")
+        url = self.url(path)
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        writes = method not in IDEMPOTENT_METHODS
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=params,
+                data=body if body is not None else data,
+                files=files,
+                headers=headers,
+                timeout=self.config.timeout,
+            )
+        except requests.exceptions.InvalidURL as problem:
+            raise ConfigError(f"CHATWOOT_BASE_URL gives an invalid URL ({problem})") from None
+        except requests.exceptions.SSLError:
+            raise NetworkError(
+                f"TLS error talking to {self.config.base_url}; if the server uses its own certificate "
+                "authority, point REQUESTS_CA_BUNDLE at its CA file",
+                *self._kept(request_file, method, url, sent=False),
+            ) from None
+        except requests.exceptions.ConnectTimeout:
+            raise NetworkError(
+                f"could not connect to {self.config.base_url} within {self.config.timeout:g} s (CHATWOOT_TIMEOUT)",
+                *self._kept(request_file, method, url, sent=False),
+            ) from None
+        except requests.exceptions.Timeout:
+            raise NetworkError(
+                f"no answer from Chatwoot within {self.config.timeout:g} s (CHATWOOT_TIMEOUT) for {method} {url}",
+                *self._kept(request_file, method, url, sent=writes),
+            ) from None
+        except requests.exceptions.ConnectionError as problem:
+            refused = "refused" in str(problem).lower() or "NewConnectionError" in repr(problem)
+            what = "could not connect to" if refused else "the connection dropped talking to"
+            raise NetworkError(
+                f"{what} {self.config.base_url} ({_root_cause(problem)})",
+                *self._kept(request_file, method, url, sent=writes and not refused),
+            ) from None
+        except requests.exceptions.RequestException as problem:
+            raise NetworkError(
+                f"request failed: {_root_cause(problem)}", *self._kept(request_file, method, url, sent=writes)
+            ) from None
+        if response.status_code >= 400:
+            message = chatwoot_message(response)
+            raise ApiError(
+                response.status_code,
+                message,
+                *(f"hint: {h}" for h in [hint_for(response.status_code, message)] if h),
+                *self._kept(request_file, method, url, sent=writes and response.status_code >= 500),
+                request_file=request_file,
+            )
+        if not response.content.strip():
+            if expect_json:
+                raise ApiError(
+                    response.status_code,
+                    "an empty body where JSON was expected (a proxy may be answering instead of Chatwoot)",
+                    *self._kept(request_file, method, url, sent=writes),
+                    request_file=request_file,
+                )
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise ApiError(
+                response.status_code,
+                f"a body that is not JSON: {chatwoot_message(response)}",
+                *self._kept(request_file, method, url, sent=writes),
+                request_file=request_file,
+            ) from None
+
+    def _kept(self, request_file: str | None, method: str, url: str, *, sent: bool) -> list[str]:
+        """Lines that say where the unsent body waits, and how to resend it."""
+        lines = []
+        if sent:
+            lines.append(
+                "the request may have reached Chatwoot: check (e.g. list_messages.py / get_conversation.py) before resending"
+            )
+        if request_file:
+            lines.append(f"request body kept at {request_file}")
+            lines.append(f"resend with: {curl_command(method, url, request_file)}")
+        return lines
+
+    # -- reads
+
+    def get(self, path: str, params: Any = None) -> Any:
+        return self.request("GET", path, params=params)
+
+    def list(self, path: str, params: dict | None = None) -> Any:
+        """A list endpoint, honouring --page/--all/--summary as the script declared them."""
+        listing = self.listing
+        args = self.args
+        params = dict(params or {})
+        walk_all = bool(getattr(args, "all", False))
+        summary = bool(getattr(args, "summary", False))
+        if getattr(args, "page", None):
+            params["page"] = args.page
+        if not walk_all:
+            document = self.get(path, params)
+            return listing.summarize(listing.items(document)) if summary else document
+        first = None
+        collected: list = []
+        seen: set = set()
+        page = 1
+        while True:
+            params["page"] = page
+            document = self.get(path, params)
+            items = listing.items(document)
+            fresh = [item for item in items if _identity(item) not in seen]
+            seen.update(_identity(item) for item in fresh)
+            collected.extend(listing.summarize(fresh) if summary else fresh)
+            if first is None:
+                first = document
+            if page >= 3 or (page == 2 and not listing.last_page(document, items)):
+                warn(f"page {page}: {len(collected)} so far")
+            if listing.last_page(document, items) or not fresh:
+                break
+            page += 1
+        if summary:
+            return collected
+        return listing.merge(first, collected)
+
+    # -- writes
+
+    def send(
+        self, method: str, path: str, template: str | None = None, *, empty_ok: bool = False, **values: Any
+    ) -> Any:
+        """Render the template into a request file, then send exactly its bytes (or preview them).
+
+        `empty_ok` is for the endpoints that answer a bare 200 (contact delete, toggle_priority).
+        """
+        if self.config.read_only and not self.dry_run:
+            raise ConfigError(
+                f"CHATWOOT_READ_ONLY is set: refusing {method} {path} (nothing was sent; --dry-run still works)"
+            )
+        url = self.url(path)
+        request_file = None
+        body = None
+        if template is not None:
+            text = render(template, values)
+            document = json.loads(text)  # a template bug fails here, not at Chatwoot
+            body = text.encode("utf-8")
+            request_file = write_request_file(body)
+        else:
+            document = None
+        if self.dry_run:
+            raise DryRun(
+                {
+                    "method": method,
+                    "url": url,
+                    "body": document,
+                    "request_file": request_file,
+                    "curl": curl_command(method, url, request_file),
+                }
+            )
+        result = self.request(method, path, body=body, request_file=request_file, expect_json=not empty_ok)
+        if request_file:
+            os.unlink(request_file)
+        return result
+
+
+def _identity(item: Any) -> Any:
+    return item.get("id") if isinstance(item, dict) else json.dumps(item, sort_keys=True)
+
+
+def _root_cause(problem: BaseException) -> str:
+    """The innermost reason of a requests/urllib3 exception chain, in a few words."""
+    text = str(problem)
+    match = re.search(r"\[Errno -?[0-9]+\] ([^'\")]+)", text) or re.search(
+        r"(Connection (?:refused|reset|aborted)[^,'\")]*)", text
+    )
+    if match:
+        return match.group(1).strip()
+    return text if len(text) < 200 else text[:200] + "…"
+
+
+# --------------------------------------------------------------------------- list shapes
+
+
+@dataclass
+class Listing:
+    """How one list endpoint answers: where its items sit, its page size, its --summary."""
+
+    path: tuple  # keys from the body down to the item list; () for a bare array
+    fields: Callable[[dict], dict]
+    page_size: int | None = None
+    has_more_key: bool = False  # contacts/search says meta.has_more instead of a total
+
+    def items(self, document: Any) -> list:
+        for key in self.path:
+            document = (document or {}).get(key) if isinstance(document, dict) else None
+        return document if isinstance(document, list) else []
+
+    def summarize(self, items: list) -> list:
+        return [self.fields(item) for item in items]
+
+    def last_page(self, document: Any, items: list) -> bool:
+        if self.has_more_key:
+            return not (document.get("meta") or {}).get("has_more")
+        return self.page_size is None or len(items) < self.page_size
+
+    def merge(self, first: Any, items: list) -> Any:
+        """The first page's envelope holding every page's items."""
+        holder = first
+        for key in self.path[:-1]:
+            holder = holder[key]
+        holder[self.path[-1]] = items
+        meta = holder.get("meta") if isinstance(holder, dict) else None
+        if self.has_more_key and isinstance(meta, dict):
+            meta["count"] = len(items)
+            meta["has_more"] = False
+        return first
+
+
+def _sender_name(conversation: dict) -> Any:
+    return ((conversation.get("meta") or {}).get("sender") or {}).get("name")
+
+
+CONTACTS = Listing(("payload",), lambda c: {"id": c.get("id"), "name": c.get("name"), "email": c.get("email")}, 15)
+CONTACT_SEARCH = Listing(("payload",), CONTACTS.fields, 15, has_more_key=True)
+CONVERSATIONS = Listing(
+    ("data", "payload"),
+    lambda c: {"id": c.get("id"), "status": c.get("status"), "contact": _sender_name(c)},
+    25,
+)
+AGENTS = Listing(
+    (),
+    lambda a: {k: a.get(k) for k in ("id", "name", "email", "role", "availability_status")},
+)
+INBOXES = Listing(("payload",), lambda i: {k: i.get(k) for k in ("id", "name", "channel_type")})
+TEAMS = Listing((), lambda t: {"id": t.get("id"), "name": t.get("name")})
+
+
+def conversation_filters(parser: Parser, statuses: tuple) -> None:
+    """The filters list_conversations.py and conversation_counts.py share."""
+    parser.add_argument("--status", choices=statuses, help="default: open (ignored by Chatwoot when --query is given)")
+    parser.add_argument("--inbox-id", type=positive_id, metavar="N", help="only this inbox")
+    parser.add_argument("--team-id", type=positive_id, metavar="N", help="only this team")
+    parser.add_argument("--label", action="append", metavar="L", help="having this label (repeat for any of several)")
+    parser.add_argument("--query", metavar="Q", help="only conversations whose messages contain Q")
+
+
+def conversation_filter_params(args: argparse.Namespace) -> dict:
+    names = {"status": "status", "inbox_id": "inbox_id", "team_id": "team_id", "label": "labels[]", "query": "q"}
+    return {param: getattr(args, name) for name, param in names.items() if getattr(args, name) is not None}
+
+
+def add_paging(parser: Parser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--page", type=positive_id, metavar="N", help="fetch page N (1 is the first)")
+    group.add_argument("--all", action="store_true", help="fetch every page over one connection and merge them")
+
+
+# --------------------------------------------------------------------------- the boundary
+
+
+def main(
+    doc: str,
+    arguments: Callable[[Parser], None],
+    run: Callable[[argparse.Namespace, Api], Any],
+    *,
+    writes: bool | Callable[[argparse.Namespace], bool] = False,
+    listing: Listing | None = None,
+    paged: bool = False,
+    argv: list[str] | None = None,
+) -> int:
+    """Parse, check, run and print; the only place failures become exit codes."""
+    try:
+        parser = Parser(doc)
+        arguments(parser)
+        if writes:
+            parser.add_argument(
+                "--dry-run",
+                action="store_true",
+                help="send nothing; print the request (method, url, body, request_file, curl)",
+            )
+        if listing is not None:
+            parser.add_argument(
+                "--summary", action="store_true", help="print a compact array instead of the full answer"
+            )
+        if paged:
+            add_paging(parser)
+        args = parser.parse_args(argv)
+        dry_run = bool(getattr(args, "dry_run", False))
+        config = load_config(need_token=not dry_run)
+        if config.read_only and not dry_run and (writes(args) if callable(writes) else writes):
+            raise ConfigError(
+                "CHATWOOT_READ_ONLY is set: this would change Chatwoot, so nothing was sent (--dry-run still works)"
+            )
+        api = Api(config, dry_run=dry_run, listing=listing, args=args)
+        result = run(args, api)
+    except DryRun as preview:
+        emit(preview.preview)
+        return EXIT_OK
+    except Failure as failure:
+        for line in failure.lines:
+            warn(f"error: {line}")
+        return failure.exit_code
+    except KeyboardInterrupt:
+        warn("error: interrupted")
+        return 130
+    except Exception as problem:  # a bug of ours: one line, no traceback (CHATWOOT_DEBUG=1 shows it)
+        if os.environ.get("CHATWOOT_DEBUG"):
+            raise
+        warn(
+            f"error: internal error in the skill: {type(problem).__name__}: {problem} (CHATWOOT_DEBUG=1 shows the traceback)"
+        )
+        return EXIT_API
+    emit(result)
+    return EXIT_OK
+
+
+def run_script(*args: Any, **kwargs: Any) -> None:
+    """`main()` then exit with its code: the last line of every script."""
+    sys.exit(main(*args, **kwargs))

@@ -1,0 +1,25 @@
+#!/usr/bin/env python3
+# /// script
+# requires-python = ">=3.9"
+# dependencies = ["requests>=2.28,<3", "jinja2>=3.0,<4"]
+# ///
+"""Count conversations: mine, assigned, unassigned and all, for a status and filters.
+
+Example:
+  python3 scripts/conversation_counts.py --status open
+Prints {"meta": {"mine_count", "assigned_count", "unassigned_count", "all_count"}}.
+"""
+
+from chatwoot_core import conversation_filter_params, conversation_filters, run_script
+
+
+def arguments(parser):
+    conversation_filters(parser, statuses=("open", "resolved", "pending", "snoozed", "all"))
+
+
+def run(args, api):
+    return api.get("/conversations/meta", conversation_filter_params(args))
+
+
+if __name__ == "__main__":
+    run_script(__doc__, arguments, run)

@@ -1,0 +1,28 @@
+#!/usr/bin/env python3
+# /// script
+# requires-python = ">=3.9"
+# dependencies = ["requests>=2.28,<3", "jinja2>=3.0,<4"]
+# ///
+"""Show one conversation: status, assignee, team, labels, contact and its latest message.
+
+Example:
+  python3 scripts/get_conversation.py 42
+Prints the conversation object (bare, not wrapped): {"id": 42, "status", "meta": {"sender", "assignee"}, ...}.
+Use list_messages.py for its history.
+"""
+
+from chatwoot_core import positive_id, run_script
+
+
+def arguments(parser):
+    parser.add_argument(
+        "conversation_id", type=positive_id, metavar="CONVERSATION_ID", help="the conversation number shown in Chatwoot"
+    )
+
+
+def run(args, api):
+    return api.get(f"/conversations/{args.conversation_id}")
+
+
+if __name__ == "__main__":
+    run_script(__doc__, arguments, run)

@@ -1,0 +1,25 @@
+#!/usr/bin/env python3
+# /// script
+# requires-python = ">=3.9"
+# dependencies = ["requests>=2.28,<3", "jinja2>=3.0,<4"]
+# ///
+"""List the account's agents (id, name, e-mail, role, availability).
+
+Example:
+  python3 scripts/list_agents.py --summary
+Prints Chatwoot's bare array of agents, or with --summary [{"id", "name", "email", "role", "availability_status"}...].
+"""
+
+from chatwoot_core import AGENTS, run_script
+
+
+def arguments(parser):
+    pass
+
+
+def run(args, api):
+    return api.list("/agents")
+
+
+if __name__ == "__main__":
+    run_script(__doc__, arguments, run, listing=AGENTS)

@@ -1,0 +1,32 @@
+#!/usr/bin/env python3
+# /// script
+# requires-python = ">=3.9"
+# dependencies = ["requests>=2.28,<3", "jinja2>=3.0,<4"]
+# ///
+"""List conversations, newest activity first, 25 a page (Chatwoot's default status: open).
+
+Example:
+  python3 scripts/list_conversations.py --status open --assignee-type unassigned --summary
+  python3 scripts/list_conversations.py --label vip --all --summary
+Prints {"data": {"meta": {"mine_count", "assigned_count", "unassigned_count", "all_count"},
+"payload": [conversation...]}}; a full page is about 80 KB, so prefer --summary:
+[{"id", "status", "contact"}...]. --all walks every page.
+"""
+
+from chatwoot_core import CONVERSATIONS, conversation_filter_params, conversation_filters, run_script
+
+
+def arguments(parser):
+    conversation_filters(parser, statuses=("open", "resolved", "pending", "snoozed", "all"))
+    parser.add_argument("--assignee-type", choices=("me", "unassigned", "assigned", "all"), help="whose conversations")
+
+
+def run(args, api):
+    params = conversation_filter_params(args)
+    if args.assignee_type:
+        params["assignee_type"] = args.assignee_type
+    return api.list("/conversations", params)
+
+
+if __name__ == "__main__":
+    run_script(__doc__, arguments, run, listing=CONVERSATIONS, paged=True)

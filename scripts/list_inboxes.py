@@ -1,0 +1,25 @@
+#!/usr/bin/env python3
+# /// script
+# requires-python = ">=3.9"
+# dependencies = ["requests>=2.28,<3", "jinja2>=3.0,<4"]
+# ///
+"""List the account's inboxes (channels: website, API, e-mail, WhatsApp...).
+
+Example:
+  python3 scripts/list_inboxes.py --summary
+Prints {"payload": [inbox...]}, or with --summary [{"id", "name", "channel_type"}...].
+"""
+
+from chatwoot_core import INBOXES, run_script
+
+
+def arguments(parser):
+    pass
+
+
+def run(args, api):
+    return api.list("/inboxes")
+
+
+if __name__ == "__main__":
+    run_script(__doc__, arguments, run, listing=INBOXES)

@@ -1,0 +1,138 @@
+"""Shared test fixtures: run a script as an agent would, and inspect what Chatwoot received."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+SKILL_DIR = Path(__file__).resolve().parent.parent
+SCRIPTS_DIR = SKILL_DIR / "scripts"
+TOKEN = "test-token-5f2b9c"  # a recognisable value: tests assert it never leaks
+ACCOUNT = 1
+ACCOUNT_PATH = f"/api/v1/accounts/{ACCOUNT}"
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/sandbox.py
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def json(self):
+        return json.loads(self.stdout)
+
+    @property
+    def error_lines(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.startswith("error:")]
+
+
+class Runner:
+    """Runs scripts/NAME.py in a subprocess with a controlled environment and temp dir."""
+
+    def __init__(self, tmp_path: Path):
+        self.tmpdir = tmp_path / "tmp"
+        self.tmpdir.mkdir()
+        self.cwd = tmp_path / "elsewhere"  # never the skill folder: agents run from the user's project
+        self.cwd.mkdir()
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "TMPDIR": str(self.tmpdir),
+            "CHATWOOT_API_TOKEN": TOKEN,
+            "CHATWOOT_ACCOUNT_ID": str(ACCOUNT),
+            "CHATWOOT_TIMEOUT": "5",
+            "CHATWOOT_MAX_RETRIES": "0",
+            "LANG": "C.UTF-8",
+        }
+
+    def point_at(self, url: str) -> None:
+        self.env["CHATWOOT_BASE_URL"] = url.rstrip("/")
+
+    def __call__(self, name: str, *args: str, stdin: bytes | str | None = None, env: dict | None = None,
+                 python: str | None = None, timeout: float = 60) -> Result:
+        environment = dict(self.env)
+        for key, value in (env or {}).items():
+            if value is None:
+                environment.pop(key, None)
+            else:
+                environment[key] = value
+        if isinstance(stdin, str):
+            stdin = stdin.encode("utf-8")
+        completed = subprocess.run(
+            [python or sys.executable, str(SCRIPTS_DIR / f"{name}.py"), *args],
+            input=stdin if stdin is not None else b"",
+            capture_output=True,
+            env=environment,
+            cwd=self.cwd,
+            timeout=timeout,
+        )
+        result = Result(completed.returncode, completed.stdout.decode("utf-8"), completed.stderr.decode("utf-8"))
+        assert "Traceback" not in result.stderr, result.stderr
+        assert TOKEN not in result.stdout + result.stderr, "the token leaked into the output"
+        return result
+
+    def request_files(self) -> list[Path]:
+        return sorted(self.tmpdir.glob("chatwoot_request_*.json"))
+
+
+@pytest.fixture
+def run(tmp_path, request) -> Runner:
+    runner = Runner(tmp_path)
+    if "httpserver" in request.fixturenames:
+        runner.point_at(request.getfixturevalue("httpserver").url_for("/"))
+    yield runner
+    for leftover in runner.tmpdir.iterdir():
+        assert TOKEN not in leftover.read_text(errors="replace"), f"the token was written to {leftover}"
+
+
+@pytest.fixture
+def httpserver(httpserver):
+    """pytest-httpserver's server, checked at teardown: an unexpected request fails the test."""
+    yield httpserver
+    httpserver.check_assertions()
+    httpserver.clear()
+
+
+def strict_equal(actual, expected) -> bool:
+    """Equality that also compares JSON types: true is not 1, 5 is not 5.0, "5" is not 5."""
+    if type(actual) is not type(expected):
+        return False
+    if isinstance(actual, dict):
+        return actual.keys() == expected.keys() and all(strict_equal(actual[k], expected[k]) for k in actual)
+    if isinstance(actual, list):
+        return len(actual) == len(expected) and all(strict_equal(a, e) for a, e in zip(actual, expected))
+    return actual == expected
+
+
+def body_of(request) -> object:
+    """The JSON body a recorded werkzeug request carried."""
+    return json.loads(request.get_data())
+
+
+def only_request(httpserver):
+    """The single request the server received (asserting there was exactly one)."""
+    assert len(httpserver.log) == 1, [f"{r.method} {r.full_path}" for r, _ in httpserver.log]
+    return httpserver.log[0][0]
+
+
+def assert_received(request, method: str, path: str, body=None, query: list | None = None) -> None:
+    """Method, path, token header, query pairs and (type-strict) JSON body of one request."""
+    assert request.method == method
+    assert request.path == path
+    assert request.headers.get("Api-Access-Token") == TOKEN
+    token_headers = [k for k, _ in request.headers.items() if k.lower().replace("_", "-") == "api-access-token"]
+    assert token_headers == ["Api-Access-Token"], token_headers  # one header, the proxy-safe form
+    if query is not None:
+        assert list(request.args.items(multi=True)) == query
+    if body is not None:
+        assert request.headers.get("Content-Type") == "application/json"
+        actual = body_of(request)
+        assert strict_equal(actual, body), f"{actual!r} != {body!r}"
