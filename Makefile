@@ -1,0 +1,37 @@
+# Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
+# Each builds .venv (Python 3.11+, for the test tools) and installs what it needs.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo sandbox test lint format clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "make needs Python 3.11+ for the test tools (the scripts themselves run on 3.9+); try: make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+## make demo: start the local sandbox and walk through the skill's operations (no credentials)
+demo: $(STAMP)
+	$(PY) tests/demo.py
+
+## make sandbox: run the sandbox in the foreground and print the three export lines
+sandbox: $(STAMP)
+	$(PY) tests/sandbox.py
+
+## make test: the whole test suite (what CI runs)
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+## make lint: ruff
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
