@@ -10,14 +10,12 @@ Example:
 Prints the created message, with "private": true.
 """
 
-from chatwoot_core import add_text_arguments, positive_id, read_text, run_script
+from chatwoot_core import add_conversation_ids, add_text_arguments, read_text, run_script
 
 
 def arguments(parser):
-    parser.add_argument(
-        "conversation_id", type=positive_id, metavar="CONVERSATION_ID", help="the conversation number shown in Chatwoot"
-    )
-    add_text_arguments(parser, "note")
+    add_conversation_ids(parser)
+    add_text_arguments(parser, "note", attachments=True)
 
 
 def run(args, api):
@@ -26,6 +24,7 @@ def run(args, api):
         f"/conversations/{args.conversation_id}/messages",
         "send_message",
         content=read_text(args, "note"),
+        attachments=args.attach,
         private=True,
     )
 

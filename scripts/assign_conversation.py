@@ -13,13 +13,11 @@ Prints the assigned agent, the team, or null after --unassign. One call sets one
 to set both agent and team, run it twice.
 """
 
-from chatwoot_core import positive_id, run_script
+from chatwoot_core import add_conversation_ids, positive_id, run_script
 
 
 def arguments(parser):
-    parser.add_argument(
-        "conversation_id", type=positive_id, metavar="CONVERSATION_ID", help="the conversation number shown in Chatwoot"
-    )
+    add_conversation_ids(parser)
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--agent-id", type=positive_id, metavar="N", help="agent to assign (list_agents.py)")
     target.add_argument("--team-id", type=positive_id, metavar="N", help="team to assign (list_teams.py)")

@@ -10,6 +10,7 @@ input answer fast and work even where `requests` or `jinja2` is missing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -56,9 +57,10 @@ class Failure(Exception):
 
     exit_code = EXIT_API
 
-    def __init__(self, *lines: str):
+    def __init__(self, *lines: str, request_file: str | None = None):
         super().__init__(lines[0] if lines else "")
         self.lines = [line for line in lines if line]
+        self.request_file = request_file  # a body kept on disk after the failure
 
 
 class UsageError(Failure):
@@ -79,9 +81,18 @@ class ApiError(Failure):
     def __init__(self, status: int | None, message: str, *more: str, request_file: str | None = None):
         self.status = status
         self.message = message
-        self.request_file = request_file
         head = f"HTTP {status} from Chatwoot: {message}" if status else message
-        super().__init__(head, *more)
+        super().__init__(head, *more, request_file=request_file)
+
+
+@dataclass
+class Outcome:
+    """A document to print and yet a non-zero exit: the check a script exists for failed
+    (whoami.py account mismatch, verify_webhook.py bad signature, an item of a bulk call)."""
+
+    document: Any
+    errors: list = field(default_factory=list)
+    exit_code: int = EXIT_API
 
 
 class DryRun(Exception):
@@ -227,7 +238,22 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
-def add_text_arguments(parser: Parser, what: str = "message") -> None:
+def _readable_file(text: str) -> str:
+    path = Path(text)
+    if not path.is_file():
+        raise ValueError("no such file")
+    try:
+        with path.open("rb") as handle:
+            handle.read(1)
+    except OSError as problem:
+        raise ValueError(problem.strerror or "cannot read it") from None
+    return text
+
+
+readable_file = _type("a readable file", _readable_file)
+
+
+def add_text_arguments(parser: Parser, what: str = "message", attachments: bool = False) -> None:
     """TEXT as an argument, or --file PATH / --file - (stdin) for long or multi-line text."""
     parser.add_argument("text", nargs="?", metavar="TEXT", help=f"the {what} text (or use --file)")
     parser.add_argument(
@@ -235,12 +261,36 @@ def add_text_arguments(parser: Parser, what: str = "message") -> None:
         metavar="PATH",
         help=f"read the {what} text from a UTF-8 file, or '-' for stdin (no shell quoting needed)",
     )
+    if attachments:
+        parser.add_argument(
+            "--attach",
+            nargs="+",
+            type=readable_file,
+            default=[],
+            metavar="FILE",
+            help="attach these files (sent as multipart attachments[]); the text is then optional",
+        )
 
 
-def read_text(args: argparse.Namespace, what: str = "message") -> str:
-    """The text from TEXT or --file, checked: exactly one source, UTF-8, no NUL, not empty."""
-    if (args.text is None) == (args.file is None):
-        raise UsageError(f"give the {what} text either as TEXT or with --file PATH (or --file - for stdin), not both")
+def read_text(args: argparse.Namespace, what: str = "message") -> str | None:
+    """The text from TEXT or --file, checked: one source, UTF-8, no NUL, not empty.
+
+    None when there is no text and files are attached (an attachment-only message).
+    Read once: a bulk call reads stdin a single time and shares the text.
+    """
+    if "_text" in vars(args):
+        return args._text
+    args._text = _read_text(args, what)
+    return args._text
+
+
+def _read_text(args: argparse.Namespace, what: str) -> str | None:
+    if args.text is not None and args.file is not None:
+        raise UsageError(f"give the {what} text either as TEXT or with --file, not both")
+    if args.text is None and args.file is None:
+        if getattr(args, "attach", None):
+            return None
+        raise UsageError(f"give the {what} text as TEXT or with --file PATH (or --file - for stdin)")
     if args.file is not None:
         try:
             raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
@@ -281,15 +331,41 @@ def _env(name: str) -> str:
     return os.environ.get(name, "").strip()
 
 
+def _valid_base_url(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and not re.search(r"[\s<>\"{}|\\^`]", url)
+        and not parts.query
+        and not parts.fragment
+    )
+
+
+def _url_path(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path
+
+
 def load_config(*, need_token: bool = True, need_account: bool = True) -> Config:
     """Read the CHATWOOT_* variables; a problem names the variable, never its value."""
     base_url = _env("CHATWOOT_BASE_URL").rstrip("/") or DEFAULT_BASE_URL
-    if not re.match(r"https?://[^/\s]+", base_url):
-        raise ConfigError("CHATWOOT_BASE_URL must be an http:// or https:// URL such as https://chat.example.com")
-    if re.search(r"/(api/v1|app)(/|$)", base_url):
+    if not _valid_base_url(base_url):
+        raise ConfigError(
+            "CHATWOOT_BASE_URL must be an http:// or https:// URL such as https://chat.example.com "
+            "(a host, an optional port and path prefix; no spaces)"
+        )
+    if re.search(r"/(api/v1|app/accounts)(/|$)", _url_path(base_url)):
         raise ConfigError(
             "CHATWOOT_BASE_URL must be the server's root URL (such as https://chat.example.com), "
-            "without /app/... or /api/v1/..."
+            "without /app/accounts/... or /api/v1/..."
         )
     token = _env("CHATWOOT_API_TOKEN") or None
     if token is None and need_token:
@@ -344,8 +420,15 @@ def _write(stream, text: str) -> None:
     stream.flush()
 
 
+class Text(str):
+    """Plain text a script prints as is instead of JSON (list_messages.py --transcript)."""
+
+
 def emit(document: Any) -> None:
     """Print the one JSON document of a successful run on stdout."""
+    if isinstance(document, Text):
+        _write(sys.stdout, document)
+        return
     if isinstance(document, list) and document and all(isinstance(item, dict) for item in document):
         # Lists (summaries, bulk results): one item a line, readable and still one document.
         text = "[\n" + ",\n".join(json.dumps(item, ensure_ascii=False) for item in document) + "\n]"
@@ -476,13 +559,13 @@ def _retry_class():
             return super().is_retry(method, status_code, has_retry_after)
 
         def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
-            # A POST that failed to connect or to answer is never resent (its fate may be
-            # unknown); a timed-out read is not resent either: the server is slow, not gone.
-            no_resend = error is not None and (
-                not self._is_method_retryable(method or "") or isinstance(error, ReadTimeoutError)
-            )
+            # A timed-out read is not resent: the server is slow, not gone, and a POST's fate is
+            # unknown. A POST that failed to connect is not resent either (only 429 resends it).
+            if isinstance(error, ReadTimeoutError):
+                raise error
+            refused_write = error is not None and not self._is_method_retryable(method or "")
             too_long = response is not None and (self.get_retry_after(response) or 0) > MAX_RETRY_SLEEP
-            if no_resend or too_long:
+            if refused_write or too_long:
                 raise MaxRetryError(_pool, url, error)
             return super().increment(method, url, response, error, _pool, _stacktrace)
 
@@ -523,7 +606,8 @@ class Api:
         return f"{self.config.base_url}/api/v1/accounts/{self.config.account_id}"
 
     def url(self, path: str) -> str:
-        return path if path.startswith("http") else self.account_base + path
+        """Paths are account-scoped (`/contacts`) unless they start with /api/ (`/api/v1/profile`)."""
+        return self.config.base_url + path if path.startswith("/api/") else self.account_base + path
 
     @property
     def session(self):
@@ -549,7 +633,7 @@ class Api:
                     raise_on_status=False,  # the last 429/5xx reaches our error decoder
                     respect_retry_after_header=True,
                 )
-                return requests.adapters.HTTPAdapter(max_retries=retry)
+                return requests.adapters.HTTPAdapter(max_retries=retry, pool_maxsize=MAX_PARALLEL)
 
             everything = adapter(IDEMPOTENT_METHODS)
             session.mount("http://", everything)
@@ -557,7 +641,7 @@ class Api:
             # The filter endpoints are POSTs that only read: retried like GETs.
             filters = adapter(IDEMPOTENT_METHODS | {"POST"})
             for resource in ("conversations", "contacts"):
-                session.mount(f"{self.account_base}/{resource}/filter", filters)
+                session.mount(f"{self.account_base}/{resource}/filter", filters)  # _is_filter's paths
             self._session = session
         return self._session
 
@@ -574,12 +658,28 @@ class Api:
         files: list | None = None,
         data: dict | None = None,
         expect_json: bool = True,
+        resend: str | None = None,
     ) -> Any:
-        """Send one request; return the decoded JSON (None for an empty-bodied success)."""
+        """Send one request; return the decoded JSON (None for an empty-bodied success).
+
+        Every failure becomes a Failure whose lines name the kept request file and the
+        command that resends it; a write whose fate is unknown says so.
+        """
         requests = require("requests")
         url = self.url(path)
-        headers = {"Content-Type": "application/json"} if body is not None else {}
-        writes = method not in IDEMPOTENT_METHODS
+        changes = method not in IDEMPOTENT_METHODS and not _is_filter(path)
+        resend = resend or (curl_command(method, url, request_file) if request_file else None)
+
+        def kept(maybe_arrived: bool) -> list[str]:
+            lines = []
+            if changes and maybe_arrived:
+                lines.append(
+                    "it may have reached Chatwoot: check before resending (list_messages.py, get_conversation.py…)"
+                )
+            if request_file:
+                lines += [f"request body kept at {request_file}", f"resend with: {resend}"]
+            return lines
+
         try:
             response = self.session.request(
                 method,
@@ -587,45 +687,48 @@ class Api:
                 params=params,
                 data=body if body is not None else data,
                 files=files,
-                headers=headers,
+                headers={"Content-Type": "application/json"} if body is not None else {},
                 timeout=self.config.timeout,
             )
-        except requests.exceptions.InvalidURL as problem:
-            raise ConfigError(f"CHATWOOT_BASE_URL gives an invalid URL ({problem})") from None
+        except requests.exceptions.InvalidURL:
+            raise ConfigError("CHATWOOT_BASE_URL does not make a valid URL", *kept(False)) from None
         except requests.exceptions.SSLError:
             raise NetworkError(
                 f"TLS error talking to {self.config.base_url}; if the server uses its own certificate "
                 "authority, point REQUESTS_CA_BUNDLE at its CA file",
-                *self._kept(request_file, method, url, sent=False),
+                *kept(False),
+                request_file=request_file,
             ) from None
         except requests.exceptions.ConnectTimeout:
             raise NetworkError(
                 f"could not connect to {self.config.base_url} within {self.config.timeout:g} s (CHATWOOT_TIMEOUT)",
-                *self._kept(request_file, method, url, sent=False),
+                *kept(False),
+                request_file=request_file,
             ) from None
         except requests.exceptions.Timeout:
             raise NetworkError(
                 f"no answer from Chatwoot within {self.config.timeout:g} s (CHATWOOT_TIMEOUT) for {method} {url}",
-                *self._kept(request_file, method, url, sent=writes),
+                *kept(True),
+                request_file=request_file,
             ) from None
         except requests.exceptions.ConnectionError as problem:
-            refused = "refused" in str(problem).lower() or "NewConnectionError" in repr(problem)
+            refused = _never_connected(problem)
             what = "could not connect to" if refused else "the connection dropped talking to"
             raise NetworkError(
-                f"{what} {self.config.base_url} ({_root_cause(problem)})",
-                *self._kept(request_file, method, url, sent=writes and not refused),
+                f"{what} {self.config.base_url} ({_root_cause(problem)})", *kept(not refused), request_file=request_file
             ) from None
         except requests.exceptions.RequestException as problem:
             raise NetworkError(
-                f"request failed: {_root_cause(problem)}", *self._kept(request_file, method, url, sent=writes)
+                f"request failed: {_root_cause(problem)}", *kept(True), request_file=request_file
             ) from None
         if response.status_code >= 400:
             message = chatwoot_message(response)
+            hint = hint_for(response.status_code, message)
             raise ApiError(
                 response.status_code,
                 message,
-                *(f"hint: {h}" for h in [hint_for(response.status_code, message)] if h),
-                *self._kept(request_file, method, url, sent=writes and response.status_code >= 500),
+                *([f"hint: {hint}"] if hint else []),
+                *kept(response.status_code >= 500),
                 request_file=request_file,
             )
         if not response.content.strip():
@@ -633,7 +736,7 @@ class Api:
                 raise ApiError(
                     response.status_code,
                     "an empty body where JSON was expected (a proxy may be answering instead of Chatwoot)",
-                    *self._kept(request_file, method, url, sent=writes),
+                    *kept(True),
                     request_file=request_file,
                 )
             return None
@@ -643,29 +746,21 @@ class Api:
             raise ApiError(
                 response.status_code,
                 f"a body that is not JSON: {chatwoot_message(response)}",
-                *self._kept(request_file, method, url, sent=writes),
+                *kept(True),
                 request_file=request_file,
             ) from None
-
-    def _kept(self, request_file: str | None, method: str, url: str, *, sent: bool) -> list[str]:
-        """Lines that say where the unsent body waits, and how to resend it."""
-        lines = []
-        if sent:
-            lines.append(
-                "the request may have reached Chatwoot: check (e.g. list_messages.py / get_conversation.py) before resending"
-            )
-        if request_file:
-            lines.append(f"request body kept at {request_file}")
-            lines.append(f"resend with: {curl_command(method, url, request_file)}")
-        return lines
 
     # -- reads
 
     def get(self, path: str, params: Any = None) -> Any:
         return self.request("GET", path, params=params)
 
-    def list(self, path: str, params: dict | None = None) -> Any:
-        """A list endpoint, honouring --page/--all/--summary as the script declared them."""
+    def list(self, path: str, params: dict | None = None, template: str | None = None, **values: Any) -> Any:
+        """A list endpoint, honouring --page/--all/--summary as the script declared them.
+
+        With a template the list is a POST whose body is that template (the filter endpoints,
+        which only read); the page number always travels in the query string.
+        """
         listing = self.listing
         args = self.args
         params = dict(params or {})
@@ -673,54 +768,75 @@ class Api:
         summary = bool(getattr(args, "summary", False))
         if getattr(args, "page", None):
             params["page"] = args.page
+        method, body, request_file = "GET", None, None
+        if template is not None:
+            method = "POST"
+            _, body, request_file = self.prepare(template, values)
+
+        def fetch() -> Any:
+            return self.request(method, path, params=params, body=body, request_file=request_file)
+
         if not walk_all:
-            document = self.get(path, params)
-            return listing.summarize(listing.items(document)) if summary else document
-        first = None
-        collected: list = []
-        seen: set = set()
-        page = 1
-        while True:
-            params["page"] = page
-            document = self.get(path, params)
-            items = listing.items(document)
-            fresh = [item for item in items if _identity(item) not in seen]
-            seen.update(_identity(item) for item in fresh)
-            collected.extend(listing.summarize(fresh) if summary else fresh)
-            if first is None:
-                first = document
-            if page >= 3 or (page == 2 and not listing.last_page(document, items)):
-                warn(f"page {page}: {len(collected)} so far")
-            if listing.last_page(document, items) or not fresh:
-                break
-            page += 1
-        if summary:
-            return collected
-        return listing.merge(first, collected)
+            document = fetch()
+            result = listing.summarize(listing.items(document)) if summary else document
+        else:
+            first = None
+            collected: list = []
+            seen: set = set()
+            page = 1
+            while True:
+                params["page"] = page
+                document = fetch()
+                items = listing.items(document)
+                fresh = [item for item in items if _identity(item) not in seen]
+                seen.update(_identity(item) for item in fresh)
+                # With --summary each page shrinks at once, so --all stays small in memory.
+                collected.extend(listing.summarize(fresh) if summary else fresh)
+                first = document if first is None else first
+                if listing.last_page(document, items) or not fresh:
+                    break
+                page += 1
+                if page >= 3:
+                    warn(f"fetching page {page} ({len(collected)} so far)")
+            result = collected if summary else listing.merge(first, collected)
+        if request_file:
+            os.unlink(request_file)
+        return result
 
     # -- writes
 
+    def prepare(self, template: str, values: dict) -> tuple[Any, bytes, str]:
+        """Render a template into a new request file: (decoded body, exact bytes, file path)."""
+        text = render(template, values)
+        document = json.loads(text)  # a template bug fails here, not at Chatwoot
+        body = text.encode("utf-8")
+        return document, body, write_request_file(body)
+
+    def refuse_if_read_only(self, what: str) -> None:
+        if self.config.read_only and not self.dry_run:
+            raise ConfigError(f"CHATWOOT_READ_ONLY is set: refusing {what} (nothing was sent; --dry-run still works)")
+
     def send(
-        self, method: str, path: str, template: str | None = None, *, empty_ok: bool = False, **values: Any
+        self,
+        method: str,
+        path: str,
+        template: str | None = None,
+        *,
+        empty_ok: bool = False,
+        attachments: list[str] | None = None,
+        **values: Any,
     ) -> Any:
         """Render the template into a request file, then send exactly its bytes (or preview them).
 
         `empty_ok` is for the endpoints that answer a bare 200 (contact delete, toggle_priority).
+        With `attachments` the rendered body's fields go out as multipart form fields beside
+        the files (`attachments[]`), as Chatwoot requires for uploads.
         """
-        if self.config.read_only and not self.dry_run:
-            raise ConfigError(
-                f"CHATWOOT_READ_ONLY is set: refusing {method} {path} (nothing was sent; --dry-run still works)"
-            )
+        self.refuse_if_read_only(f"{method} {path}")
         url = self.url(path)
-        request_file = None
-        body = None
-        if template is not None:
-            text = render(template, values)
-            document = json.loads(text)  # a template bug fails here, not at Chatwoot
-            body = text.encode("utf-8")
-            request_file = write_request_file(body)
-        else:
-            document = None
+        document, body, request_file = self.prepare(template, values) if template else (None, None, None)
+        if attachments:
+            return self._send_multipart(method, path, document, request_file, attachments)
         if self.dry_run:
             raise DryRun(
                 {
@@ -735,6 +851,73 @@ class Api:
         if request_file:
             os.unlink(request_file)
         return result
+
+    def _send_multipart(self, method: str, path: str, document: dict, request_file: str, attachments: list[str]):
+        import mimetypes
+
+        url = self.url(path)
+        # Rails reads the string "false" as true, so a false flag is left out, never sent.
+        fields = {key: _form_value(value) for key, value in document.items() if value is not False}
+        files = [
+            {
+                "field": "attachments[]",
+                "path": str(Path(p).resolve()),
+                "content_type": _content_type(mimetypes, p),
+                "size": Path(p).stat().st_size,
+            }
+            for p in attachments
+        ]
+        curl = curl_multipart(method, url, request_file, fields, files)
+        if self.dry_run:
+            raise DryRun(
+                {
+                    "method": method,
+                    "url": url,
+                    "body": fields,
+                    "files": files,
+                    "request_file": request_file,
+                    "curl": curl,
+                }
+            )
+        with contextlib.ExitStack() as stack:
+            parts = [
+                (f["field"], (Path(f["path"]).name, stack.enter_context(open(f["path"], "rb")), f["content_type"]))
+                for f in files
+            ]
+            result = self.request(method, path, data=fields, files=parts, request_file=request_file, resend=curl)
+        os.unlink(request_file)
+        return result
+
+
+def _form_value(value: Any) -> str:
+    return "true" if value is True else value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _content_type(mimetypes, path: str) -> str:
+    return mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+def curl_multipart(method: str, url: str, request_file: str, fields: dict, files: list[dict]) -> str:
+    """The multipart equivalent: field values are read back from the request file with jq."""
+    parts = ["curl", "-sS", "-X", method, shlex.quote(url), "-H", '"Api-Access-Token: $CHATWOOT_API_TOKEN"']
+    for key in fields:
+        parts += ["-F", f'"{key}=$(jq -r {shlex.quote("." + key)} {shlex.quote(request_file)})"']
+    for f in files:
+        parts += ["-F", shlex.quote(f"{f['field']}=@{f['path']};type={f['content_type']}")]
+    return " ".join(parts)
+
+
+def _never_connected(problem: BaseException) -> bool:
+    """True when the request cannot have left: refused, or the host name did not resolve."""
+    from urllib3.exceptions import NewConnectionError  # NameResolutionError is one too
+
+    reason = getattr(problem.args[0], "reason", None) if problem.args else None
+    return isinstance(reason, NewConnectionError) or "refused" in str(problem).lower()
+
+
+def _is_filter(path: str) -> bool:
+    """The filter endpoints are POSTs that only read."""
+    return path.endswith("/filter")
 
 
 def _identity(item: Any) -> Any:
@@ -801,6 +984,8 @@ CONVERSATIONS = Listing(
     lambda c: {"id": c.get("id"), "status": c.get("status"), "contact": _sender_name(c)},
     25,
 )
+CONTACT_CONVERSATIONS = Listing(("payload",), CONVERSATIONS.fields)  # the 20 newest, one page
+CONVERSATION_FILTER = Listing(("payload",), CONVERSATIONS.fields, 25)  # {meta, payload}: no data wrapper
 AGENTS = Listing(
     (),
     lambda a: {k: a.get(k) for k in ("id", "name", "email", "role", "availability_status")},
@@ -829,6 +1014,105 @@ def add_paging(parser: Parser) -> None:
     group.add_argument("--all", action="store_true", help="fetch every page over one connection and merge them")
 
 
+# --------------------------------------------------------------------------- bulk actions
+
+MAX_PARALLEL = 16
+
+
+def _conversation_ids(text: str) -> int | list[int] | str:
+    """42 (one call), 101,102,103 (a bulk call) or - (a bulk call, ids one a line on stdin)."""
+    value = text.strip()
+    if value == "-":
+        return value
+    if "," not in value:
+        return _positive_int(value)
+    return [_positive_int(part) for part in value.split(",") if part.strip()]
+
+
+conversation_ids = _type("a conversation id, a list like 101,102,103, or - to read ids from stdin", _conversation_ids)
+
+
+def add_conversation_ids(parser: Parser) -> None:
+    """CONVERSATION_ID that also takes several ids, for the bulk conversation actions."""
+    parser.add_argument(
+        "conversation_id",
+        type=conversation_ids,
+        metavar="CONVERSATION_ID",
+        help="the conversation number shown in Chatwoot; or several: 101,102,103, or - for one id a line on stdin",
+    )
+    parser.add_argument(
+        "--parallel",
+        type=_type(f"a number from 1 to {MAX_PARALLEL}", lambda t: _bounded(t, 1, MAX_PARALLEL)),
+        default=4,
+        metavar="N",
+        help="with several ids: how many requests at once (default 4)",
+    )
+
+
+def _bounded(text: str, low: int, high: int) -> int:
+    number = _positive_int(text)
+    if not low <= number <= high:
+        raise ValueError()
+    return number
+
+
+def _stdin_ids() -> list[int]:
+    ids = []
+    for number, line in enumerate(sys.stdin.read().splitlines(), 1):
+        if line.strip():
+            try:
+                ids.append(_positive_int(line.strip().strip('",')))
+            except ValueError:
+                raise UsageError(
+                    f"stdin line {number}: expected a conversation id, got {line.strip()[:40]!r}"
+                ) from None
+    return ids
+
+
+def run_bulk(args: argparse.Namespace, api: Api, run: Callable, targets: list | str) -> Outcome | list:
+    """Apply one action to many conversations over one session, a few at a time.
+
+    Every id gets its own result or error; one failure never stops the others.
+    """
+    import copy
+    from concurrent.futures import ThreadPoolExecutor
+
+    if targets == "-":
+        if getattr(args, "file", None) == "-":
+            raise UsageError("the ids come from stdin, so the text cannot: give it as TEXT or with --file PATH")
+        targets = _stdin_ids()
+    if not targets:
+        raise UsageError("no conversation ids given")
+    if hasattr(args, "text"):
+        read_text(args)  # once, before the fan-out: checked, and shared by every item
+    if not api.dry_run:
+        api.session  # noqa: B018 - built once here, not raced for by the workers
+
+    def one(conversation_id: int) -> dict:
+        item = copy.copy(args)
+        item.conversation_id = conversation_id
+        try:
+            return {"id": conversation_id, "ok": True, "result": run(item, api)}
+        except DryRun as preview:
+            return preview.preview
+        except UsageError:
+            raise  # the same for every id, and found before anything is sent: exit 2 for the call
+        except Failure as failure:
+            error = {
+                "status": getattr(failure, "status", None),
+                "message": getattr(failure, "message", None) or failure.lines[0],
+                "request_file": failure.request_file,
+            }
+            return {"id": conversation_id, "ok": False, "error": error}
+
+    with ThreadPoolExecutor(max_workers=args.parallel) as pool:
+        results = list(pool.map(one, targets))
+    failed = [r["id"] for r in results if r.get("ok") is False]
+    if failed:
+        return Outcome(results, [f"{len(failed)} of {len(results)} failed: {', '.join(map(str, failed))}"])
+    return results
+
+
 # --------------------------------------------------------------------------- the boundary
 
 
@@ -840,6 +1124,7 @@ def main(
     writes: bool | Callable[[argparse.Namespace], bool] = False,
     listing: Listing | None = None,
     paged: bool = False,
+    needs: tuple = ("token", "account"),
     argv: list[str] | None = None,
 ) -> int:
     """Parse, check, run and print; the only place failures become exit codes."""
@@ -858,15 +1143,19 @@ def main(
             )
         if paged:
             add_paging(parser)
-        args = parser.parse_args(argv)
+        # Intermixed: flags may come before or after TEXT (`send_message.py 42 --private "Hi"`).
+        args = parser.parse_intermixed_args(argv)
         dry_run = bool(getattr(args, "dry_run", False))
-        config = load_config(need_token=not dry_run)
-        if config.read_only and not dry_run and (writes(args) if callable(writes) else writes):
-            raise ConfigError(
-                "CHATWOOT_READ_ONLY is set: this would change Chatwoot, so nothing was sent (--dry-run still works)"
-            )
-        api = Api(config, dry_run=dry_run, listing=listing, args=args)
-        result = run(args, api)
+        api = None
+        if needs:  # verify_webhook.py talks to no server and needs no configuration
+            config = load_config(need_token="token" in needs and not dry_run, need_account="account" in needs)
+            if config.read_only and not dry_run and (writes(args) if callable(writes) else writes):
+                raise ConfigError(
+                    "CHATWOOT_READ_ONLY is set: this would change Chatwoot, so nothing was sent (--dry-run still works)"
+                )
+            api = Api(config, dry_run=dry_run, listing=listing, args=args)
+        targets = getattr(args, "conversation_id", None)
+        result = run_bulk(args, api, run, targets) if isinstance(targets, (list, str)) else run(args, api)
     except DryRun as preview:
         emit(preview.preview)
         return EXIT_OK
@@ -884,6 +1173,11 @@ def main(
             f"error: internal error in the skill: {type(problem).__name__}: {problem} (CHATWOOT_DEBUG=1 shows the traceback)"
         )
         return EXIT_API
+    if isinstance(result, Outcome):
+        emit(result.document)
+        for line in result.errors:
+            warn(f"error: {line}")
+        return result.exit_code
     emit(result)
     return EXIT_OK
 

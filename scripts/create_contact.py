@@ -32,7 +32,7 @@ def run(args, api):
     return api.send(
         "POST",
         "/contacts",
-        "create_contact",
+        "contact",
         name=args.name,
         email=args.email,
         phone_number=args.phone,

@@ -20,7 +20,7 @@ def arguments(parser):
     parser.add_argument(
         "conversation_id", type=positive_id, metavar="CONVERSATION_ID", help="the conversation number shown in Chatwoot"
     )
-    add_text_arguments(parser)
+    add_text_arguments(parser, attachments=True)
     parser.add_argument(
         "--private", action="store_true", help="a private note instead of a reply (add_note.py does the same)"
     )
@@ -32,6 +32,7 @@ def run(args, api):
         f"/conversations/{args.conversation_id}/messages",
         "send_message",
         content=read_text(args),
+        attachments=args.attach,
         private=args.private,
     )
 

@@ -13,15 +13,13 @@ Prints {"payload": {"success": true, "conversation_id", "current_status", "snooz
 A snooze without --until lasts until the customer's next reply.
 """
 
-from chatwoot_core import UsageError, positive_id, run_script, snooze_until
+from chatwoot_core import UsageError, add_conversation_ids, run_script, snooze_until
 
 STATUSES = ("open", "resolved", "pending", "snoozed")
 
 
 def arguments(parser):
-    parser.add_argument(
-        "conversation_id", type=positive_id, metavar="CONVERSATION_ID", help="the conversation number shown in Chatwoot"
-    )
+    add_conversation_ids(parser)
     parser.add_argument("status", choices=STATUSES, metavar="STATUS", help="open, resolved, pending or snoozed")
     parser.add_argument(
         "--until",

@@ -56,8 +56,15 @@ class Runner:
     def point_at(self, url: str) -> None:
         self.env["CHATWOOT_BASE_URL"] = url.rstrip("/")
 
-    def __call__(self, name: str, *args: str, stdin: bytes | str | None = None, env: dict | None = None,
-                 python: str | None = None, timeout: float = 60) -> Result:
+    def __call__(
+        self,
+        name: str,
+        *args: str,
+        stdin: bytes | str | None = None,
+        env: dict | None = None,
+        python: str | None = None,
+        timeout: float = 60,
+    ) -> Result:
         environment = dict(self.env)
         for key, value in (env or {}).items():
             if value is None:
