@@ -1,0 +1,25 @@
+#!/usr/bin/env python3
+# /// script
+# requires-python = ">=3.9"
+# dependencies = ["requests>=2.28,<3", "jinja2>=3.0,<4"]
+# ///
+"""List the account's canned responses (saved replies), optionally matching a search.
+
+Example:
+  python3 scripts/canned_responses.py --search refund
+Prints a bare array of {"id", "short_code", "content", ...}. Send one with send_message.py.
+"""
+
+from chatwoot_core import run_script
+
+
+def arguments(parser):
+    parser.add_argument("--search", metavar="Q", help="only responses whose short code or text contains Q")
+
+
+def run(args, api):
+    return api.get("/canned_responses", {"search": args.search} if args.search else None)
+
+
+if __name__ == "__main__":
+    run_script(__doc__, arguments, run)

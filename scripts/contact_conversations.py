@@ -1,0 +1,25 @@
+#!/usr/bin/env python3
+# /// script
+# requires-python = ">=3.9"
+# dependencies = ["requests>=2.28,<3", "jinja2>=3.0,<4"]
+# ///
+"""List a contact's conversations (Chatwoot returns the 20 most recent, newest first).
+
+Example:
+  python3 scripts/contact_conversations.py 17 --summary
+Prints {"payload": [conversation...]}, or with --summary [{"id", "status", "contact"}...].
+"""
+
+from chatwoot_core import CONTACT_CONVERSATIONS, positive_id, run_script
+
+
+def arguments(parser):
+    parser.add_argument("contact_id", type=positive_id, metavar="CONTACT_ID", help="the contact's id")
+
+
+def run(args, api):
+    return api.list(f"/contacts/{args.contact_id}/conversations")
+
+
+if __name__ == "__main__":
+    run_script(__doc__, arguments, run, listing=CONTACT_CONVERSATIONS)

@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+# /// script
+# requires-python = ">=3.9"
+# dependencies = ["requests>=2.28,<3", "jinja2>=3.0,<4"]
+# ///
+"""Filter conversations with Chatwoot's own filter (status, priority, labels, assignee, dates, custom attributes), 25 a page.
+
+Example:
+  python3 scripts/filter_conversations.py --where status=open,pending 'priority=urgent' --summary
+  python3 scripts/filter_conversations.py --where labels=vip --where 'created_at>2026-01-01' --all --summary
+  python3 scripts/filter_conversations.py --any --where 'assignee_id!?' 'custom.order_id=A-1'
+  python3 scripts/filter_conversations.py --payload filter.json   # [{"attribute_key", "filter_operator", "values", "query_operator"}...]
+Prints {"meta": {"mine_count", "unassigned_count", "all_count"}, "payload": [conversation...]},
+or with --summary [{"id", "status", "contact"}...]. --all walks every page.
+"""
+
+from chatwoot_core import CONVERSATION_FILTER, run_script
+from chatwoot_filters import filter_payload, where_help
+
+
+def arguments(parser):
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--where",
+        action="extend",
+        nargs="+",
+        metavar="EXPR",
+        help="one or more conditions, e.g. --where status=open 'labels=vip' (repeatable; syntax below)",
+    )
+    source.add_argument(
+        "--payload", metavar="FILE", help="a raw Chatwoot filter payload in a JSON file ('-' reads stdin)"
+    )
+    parser.add_argument("--any", action="store_true", help="match when any --where condition holds (OR), not all")
+
+
+def run(args, api):
+    return api.list("/conversations/filter", template="filter", payload=filter_payload(args, "conversations"))
+
+
+if __name__ == "__main__":
+    run_script(__doc__ + where_help("conversations"), arguments, run, listing=CONVERSATION_FILTER, paged=True)

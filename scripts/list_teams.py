@@ -1,0 +1,25 @@
+#!/usr/bin/env python3
+# /// script
+# requires-python = ">=3.9"
+# dependencies = ["requests>=2.28,<3", "jinja2>=3.0,<4"]
+# ///
+"""List the account's teams (for assign_conversation.py --team-id).
+
+Example:
+  python3 scripts/list_teams.py --summary
+Prints Chatwoot's bare array of teams, or with --summary [{"id", "name"}...].
+"""
+
+from chatwoot_core import TEAMS, run_script
+
+
+def arguments(parser):
+    pass
+
+
+def run(args, api):
+    return api.list("/teams")
+
+
+if __name__ == "__main__":
+    run_script(__doc__, arguments, run, listing=TEAMS)

@@ -1,0 +1,158 @@
+"""The skill against the sandbox, as an agent would use it: real round trips through a stateful
+Chatwoot-compatible server, checking the state each step leaves behind."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sandbox import Sandbox
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox() as server:
+        yield server
+
+
+@pytest.fixture
+def agent(sandbox, run):
+    """The `run` fixture pointed at a freshly seeded sandbox with its token."""
+    sandbox.reset()
+    run.env.update(sandbox.env())
+    yield run
+    assert sandbox.errors == []
+
+
+def test_an_agent_works_a_new_customer_through_all_thirteen_operations(sandbox, agent):
+    inboxes = agent("list_inboxes", "--summary").json
+    api_inbox = next(i["id"] for i in inboxes if i["channel_type"] == "Channel::Api")
+    agents = agent("list_agents", "--summary").json
+    ana = next(a["id"] for a in agents if a["name"] == "Ana Silva")
+    before = agent("conversation_counts", "--status", "open").json["meta"]["all_count"]
+
+    assert agent("search_contacts", "maria.garcia@example.com", "--summary").json == []
+    created = agent(
+        "create_contact", "--name", "María García", "--email", "Maria.Garcia@example.com",
+        "--phone", "+34 699 000 111", "--inbox-id", str(api_inbox), "--custom-attr", "seats:=3",
+    ).json["payload"]["contact"]  # fmt: skip
+    contact_id = created["id"]
+    assert sandbox.contacts[contact_id]["custom_attributes"] == {"seats": 3}
+    found = agent("search_contacts", "maria.garcia", "--summary").json
+    assert found == [{"id": contact_id, "name": "María García", "email": "maria.garcia@example.com"}]
+    assert agent("get_contact", str(contact_id)).json["payload"]["phone_number"] == "+34699000111"
+
+    conversation = agent(
+        "create_conversation", "--inbox-id", str(api_inbox), "--contact-id", str(contact_id), "--message", "Hola María!"
+    ).json
+    conversation_id = conversation["id"]
+    assert agent("conversation_counts", "--status", "open").json["meta"]["all_count"] == before + 1
+    listed = agent("list_conversations", "--status", "open", "--all", "--summary").json
+    assert {"id": conversation_id, "status": "open", "contact": "María García"} in listed
+
+    reply = 'Your order "A-1001" shipped.\nTracking: {{ DHL }} ✈\n'
+    message = agent("send_message", str(conversation_id), "--file", "-", stdin=reply).json
+    assert message["content"] == reply
+    assert message["private"] is False
+    note = agent("add_note", str(conversation_id), "VIP - answer within 1h").json
+    assert note["private"] is True
+
+    assigned = agent("assign_conversation", str(conversation_id), "--agent-id", str(ana)).json
+    assert assigned["id"] == ana
+    status = agent("set_status", str(conversation_id), "snoozed", "--until", "2h").json["payload"]
+    assert status["current_status"] == "snoozed"
+
+    shown = agent("get_conversation", str(conversation_id)).json
+    assert shown["status"] == "snoozed"
+    assert shown["meta"]["assignee"]["id"] == ana
+    assert shown["messages"][0]["content"] == "VIP - answer within 1h"  # the latest message
+    snoozed_until = time.mktime(time.strptime(shown["snoozed_until"][:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone
+    assert abs(snoozed_until - (time.time() + 7200)) < 60
+    contents = [m["content"] for m in sandbox.conversation_messages(conversation_id)]
+    assert contents == ["Hola María!", reply, "VIP - answer within 1h"]
+    assert agent.request_files() == []
+
+
+def test_reaching_a_customer_twice_never_duplicates_contact_or_conversation(sandbox, agent):
+    first = agent("message_contact", "--inbox-id", "2", "--email", "new.lead@example.com", "--name", "New Lead", "Hi!")
+    assert first.code == 0, first.stderr
+    second = agent("message_contact", "--inbox-id", "2", "--email", "NEW.LEAD@example.com", "Hi again!")
+    assert second.code == 0, second.stderr
+    one, two = first.json, second.json
+    assert (one["created_contact"], one["created_conversation"]) == (True, True)
+    assert (two["created_contact"], two["created_conversation"]) == (False, False)
+    assert (two["contact_id"], two["conversation_id"]) == (one["contact_id"], one["conversation_id"])
+    matching = [c for c in sandbox.contacts.values() if (c.get("email") or "") == "new.lead@example.com"]
+    assert len(matching) == 1
+    contents = [m["content"] for m in sandbox.conversation_messages(one["conversation_id"])]
+    assert contents == ["Hi!", "Hi again!"]
+
+
+def test_find_or_create_is_idempotent_and_matches_exactly(sandbox, agent):
+    made = agent("find_or_create_contact", "--phone", "+1 415 555 0199", "--name", "Phone Only").json
+    again = agent("find_or_create_contact", "--phone", "+14155550199").json
+    assert made["created"] is True and again["created"] is False
+    assert again["contact"]["id"] == made["contact"]["id"]
+    # A substring hit is not a match: "jane" is in jane.doe@example.com but is not that e-mail.
+    other = agent("find_or_create_contact", "--email", "jane@example.com").json
+    assert other["created"] is True
+    assert other["contact"]["id"] != 1
+
+
+def test_a_resolved_conversation_is_not_reused(sandbox, agent):
+    first = agent("message_contact", "--inbox-id", "2", "--identifier", "ext-77", "--name", "Ext", "One").json
+    agent("set_status", str(first["conversation_id"]), "resolved")
+    second = agent("message_contact", "--inbox-id", "2", "--identifier", "ext-77", "Two").json
+    assert second["created_contact"] is False
+    assert second["created_conversation"] is True
+    assert second["conversation_id"] != first["conversation_id"]
+
+
+def test_bulk_resolve_over_one_session(sandbox, agent):
+    result = agent("set_status", "1,2,9999", "resolved", "--parallel", "2")
+    assert result.code == 1
+    items = result.json
+    assert [(i["id"], i["ok"]) for i in items] == [(1, True), (2, True), (9999, False)]
+    assert items[2]["error"] == {
+        "status": 404,
+        "message": "Resource could not be found",
+        "request_file": items[2]["error"]["request_file"],
+    }
+    assert result.error_lines == ["error: 1 of 3 failed: 9999"]
+    assert sandbox.conversations[1]["status"] == "resolved"
+    assert sandbox.conversations[2]["status"] == "resolved"
+
+
+def test_bulk_ids_from_stdin(sandbox, agent):
+    result = agent("add_note", "-", "Checked by the night shift", stdin="3\n4\n\n5\n")
+    assert result.code == 0, result.stderr
+    assert [i["id"] for i in result.json] == [3, 4, 5]
+    for conversation_id in (3, 4, 5):
+        assert sandbox.conversation_messages(conversation_id)[-1]["content"] == "Checked by the night shift"
+
+
+def test_bulk_text_cannot_also_come_from_stdin(sandbox, agent):
+    result = agent("add_note", "-", "--file", "-", stdin="3\n")
+    assert result.code == 2
+    assert result.error_lines == [
+        "error: the ids come from stdin, so the text cannot: give it as TEXT or with --file PATH"
+    ]
+    assert sandbox.requests == []
+
+
+def test_read_only_mode_refuses_every_change_before_sending(sandbox, agent):
+    agent.env["CHATWOOT_READ_ONLY"] = "1"
+    for script, args in [
+        ("send_message", ["1", "hi"]),
+        ("labels", ["1", "--add", "x"]),
+        ("message_contact", ["--inbox-id", "2", "--email", "x@example.com", "hi"]),
+        ("set_status", ["1,2", "resolved"]),
+    ]:
+        result = agent(script, *args)
+        assert result.code == 3, (script, result.stderr)
+        assert result.error_lines == [
+            "error: CHATWOOT_READ_ONLY is set: this would change Chatwoot, so nothing was sent (--dry-run still works)"
+        ]
+    assert sandbox.requests == []
+    assert agent("list_conversations", "--summary").code == 0
+    assert agent("send_message", "1", "hi", "--dry-run").code == 0
