@@ -240,6 +240,8 @@ class Parser(argparse.ArgumentParser):
 
 def _readable_file(text: str) -> str:
     path = Path(text)
+    if path.is_dir():
+        raise ValueError("a directory, not a file")
     if not path.is_file():
         raise ValueError("no such file")
     try:
