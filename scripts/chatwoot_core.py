@@ -102,6 +102,13 @@ class DryRun(Exception):
         super().__init__("dry run")
         self.preview = preview
 
+    @classmethod
+    def of(cls, method: str, url: str, body: Any, request_file: str | None, curl: str, files: list | None = None):
+        preview = {"method": method, "url": url, "body": body}
+        if files is not None:
+            preview["files"] = files  # a multipart upload: the form fields are the body
+        return cls({**preview, "request_file": request_file, "curl": curl})
+
 
 def require(module: str):
     """Import a runtime dependency, or fail with exit 3 and the command that installs it."""
@@ -840,15 +847,7 @@ class Api:
         if attachments:
             return self._send_multipart(method, path, document, request_file, attachments)
         if self.dry_run:
-            raise DryRun(
-                {
-                    "method": method,
-                    "url": url,
-                    "body": document,
-                    "request_file": request_file,
-                    "curl": curl_command(method, url, request_file),
-                }
-            )
+            raise DryRun.of(method, url, document, request_file, curl_command(method, url, request_file))
         result = self.request(method, path, body=body, request_file=request_file, expect_json=not empty_ok)
         if request_file:
             os.unlink(request_file)
@@ -871,16 +870,7 @@ class Api:
         ]
         curl = curl_multipart(method, url, request_file, fields, files)
         if self.dry_run:
-            raise DryRun(
-                {
-                    "method": method,
-                    "url": url,
-                    "body": fields,
-                    "files": files,
-                    "request_file": request_file,
-                    "curl": curl,
-                }
-            )
+            raise DryRun.of(method, url, fields, request_file, curl, files=files)
         with contextlib.ExitStack() as stack:
             parts = [
                 (f["field"], (Path(f["path"]).name, stack.enter_context(open(f["path"], "rb")), f["content_type"]))

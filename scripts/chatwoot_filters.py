@@ -86,6 +86,22 @@ CUSTOM = "custom."
 QUOTING = "quote each expression, e.g. --where 'created_at>2026-01-01' (< > ? ! are special to the shell)"
 
 
+def add_filter_arguments(parser, example: str) -> None:
+    """--where EXPR... or --payload FILE, and --any: the same for both filter scripts."""
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--where",
+        action="extend",
+        nargs="+",
+        metavar="EXPR",
+        help=f"one or more conditions, e.g. --where {example} (repeatable; syntax below)",
+    )
+    source.add_argument(
+        "--payload", metavar="FILE", help="a raw Chatwoot filter payload in a JSON file ('-' reads stdin)"
+    )
+    parser.add_argument("--any", action="store_true", help="match when any --where condition holds (OR), not all")
+
+
 def where_help(entity: str) -> str:
     """The --where syntax and the standard keys of one entity, for the end of --help."""
     lines = [

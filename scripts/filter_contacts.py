@@ -16,22 +16,11 @@ or identifier. --all walks every page.
 """
 
 from chatwoot_core import CONTACTS, run_script
-from chatwoot_filters import filter_payload, where_help
+from chatwoot_filters import add_filter_arguments, filter_payload, where_help
 
 
 def arguments(parser):
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument(
-        "--where",
-        action="extend",
-        nargs="+",
-        metavar="EXPR",
-        help="one or more conditions, e.g. --where 'email~@example.com' 'labels=vip' (repeatable; syntax below)",
-    )
-    source.add_argument(
-        "--payload", metavar="FILE", help="a raw Chatwoot filter payload in a JSON file ('-' reads stdin)"
-    )
-    parser.add_argument("--any", action="store_true", help="match when any --where condition holds (OR), not all")
+    add_filter_arguments(parser, "'email~@example.com' 'labels=vip'")
 
 
 def run(args, api):
