@@ -19,7 +19,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -85,14 +84,14 @@ class ApiError(Failure):
         super().__init__(head, *more, request_file=request_file)
 
 
-@dataclass
 class Outcome:
     """A document to print and yet a non-zero exit: the check a script exists for failed
     (whoami.py account mismatch, verify_webhook.py bad signature, an item of a bulk call)."""
 
-    document: Any
-    errors: list = field(default_factory=list)
-    exit_code: int = EXIT_API
+    def __init__(self, document: Any, errors: list[str], exit_code: int = EXIT_API):
+        self.document = document
+        self.errors = errors
+        self.exit_code = exit_code
 
 
 class DryRun(Exception):
@@ -326,14 +325,21 @@ def _read_text(args: argparse.Namespace, what: str) -> str | None:
 # --------------------------------------------------------------------------- configuration
 
 
-@dataclass
 class Config:
-    base_url: str
-    account_id: int | None
-    token: str | None = field(repr=False)  # never printed
-    timeout: float = 30.0
-    max_retries: int = 3
-    read_only: bool = False
+    """The CHATWOOT_* settings. Plain class, not a dataclass: `dataclasses` costs start-up time,
+    and no repr may ever show the token."""
+
+    def __init__(self, base_url: str, account_id: int | None, token: str | None, timeout: float,
+                 max_retries: int, read_only: bool):  # fmt: skip
+        self.base_url = base_url
+        self.account_id = account_id
+        self.token = token
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.read_only = read_only
+
+    def __repr__(self) -> str:
+        return f"Config(base_url={self.base_url!r}, account_id={self.account_id!r}, token=<hidden>)"
 
 
 def _env(name: str) -> str:
@@ -930,14 +936,19 @@ def _root_cause(problem: BaseException) -> str:
 # --------------------------------------------------------------------------- list shapes
 
 
-@dataclass
 class Listing:
-    """How one list endpoint answers: where its items sit, its page size, its --summary."""
+    """How one list endpoint answers: where its items sit, its page size, its --summary.
 
-    path: tuple  # keys from the body down to the item list; () for a bare array
-    fields: Callable[[dict], dict]
-    page_size: int | None = None
-    has_more_key: bool = False  # contacts/search says meta.has_more instead of a total
+    `path` holds the keys from the body down to the item list (() for a bare array);
+    `has_more_key` is for contacts/search, which says meta.has_more instead of a total.
+    """
+
+    def __init__(self, path: tuple, fields: Callable[[dict], dict], page_size: int | None = None,
+                 has_more_key: bool = False):  # fmt: skip
+        self.path = path
+        self.fields = fields
+        self.page_size = page_size
+        self.has_more_key = has_more_key
 
     def items(self, document: Any) -> list:
         for key in self.path:
