@@ -148,7 +148,7 @@ def _positive_int(text: str) -> int:
 
 positive_id = _type("a positive integer id", _positive_int)
 
-EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+EMAIL_PATTERN = re.compile(r"[^@\s]+@(?:[^@\s.]+\.)+[^@\s.]+")  # no empty domain labels
 E164_PATTERN = re.compile(r"\+[1-9][0-9]{1,14}")
 
 
@@ -170,6 +170,10 @@ email_address = _type("an e-mail address such as jane@example.com", _email)
 e164_phone = _type("a phone number in E.164 form such as +4915112345678", _e164)
 
 
+def _not_json(constant: str):
+    raise ValueError(constant)
+
+
 def _key_value(text: str) -> tuple[str, Any]:
     # K=V gives the string V; K:=JSON gives a typed value (number, true, list…), as httpie does.
     match = re.fullmatch(r"([^=:]+)(:?=)(.*)", text, re.DOTALL)
@@ -178,8 +182,8 @@ def _key_value(text: str) -> tuple[str, Any]:
     key, sign, value = match.group(1).strip(), match.group(2), match.group(3)
     if sign == ":=":
         try:
-            return key, json.loads(value)
-        except json.JSONDecodeError:
+            return key, json.loads(value, parse_constant=_not_json)
+        except ValueError:  # NaN and Infinity are Python's, not JSON's
             raise ValueError("the value after := must be JSON, e.g. seats:=12") from None
     return key, value
 
@@ -478,7 +482,7 @@ def _jinja_environment(jinja2):
             if isinstance(value, jinja2.Undefined):
                 value._fail_with_undefined_error()  # StrictUndefined: a misspelt name is an error
             # ensure_ascii=False keeps the file readable (jinja2's tojson escapes all non-ASCII).
-            return json.dumps(value, ensure_ascii=False)
+            return json.dumps(value, ensure_ascii=False, allow_nan=False)  # NaN is not JSON
 
         _ENVIRONMENT = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
@@ -729,8 +733,11 @@ class Api:
         except requests.exceptions.ConnectionError as problem:
             refused = _never_connected(problem)
             what = "could not connect to" if refused else "the connection dropped talking to"
+            unsent = "; nothing was sent" if refused and changes else ""
             raise NetworkError(
-                f"{what} {self.config.base_url} ({_root_cause(problem)})", *kept(not refused), request_file=request_file
+                f"{what} {self.config.base_url} ({_root_cause(problem)}){unsent}",
+                *kept(not refused),
+                request_file=request_file,
             ) from None
         except requests.exceptions.RequestException as problem:
             raise NetworkError(
@@ -793,7 +800,10 @@ class Api:
 
         if not walk_all:
             document = fetch()
-            result = listing.summarize(listing.items(document)) if summary else document
+            items = listing.items(document)
+            if not listing.last_page(document, items):
+                warn(f"more on the next page: --page {params.get('page', 1) + 1}, or --all for every page")
+            result = listing.summarize(items) if summary else document
         else:
             first = None
             collected: list = []
@@ -896,10 +906,11 @@ def _content_type(mimetypes, path: str) -> str:
 
 
 def curl_multipart(method: str, url: str, request_file: str, fields: dict, files: list[dict]) -> str:
-    """The multipart equivalent: field values are read back from the request file with jq."""
+    """The multipart equivalent: field values are read back from the request file with jq, and
+    sent with --form-string so that text starting with @ or < is not taken for a file name."""
     parts = ["curl", "-sS", "-X", method, shlex.quote(url), "-H", '"Api-Access-Token: $CHATWOOT_API_TOKEN"']
     for key in fields:
-        parts += ["-F", f'"{key}=$(jq -r {shlex.quote("." + key)} {shlex.quote(request_file)})"']
+        parts += ["--form-string", f'"{key}=$(jq -r {shlex.quote("." + key)} {shlex.quote(request_file)})"']
     for f in files:
         parts += ["-F", shlex.quote(f"{f['field']}=@{f['path']};type={f['content_type']}")]
     return " ".join(parts)
@@ -940,15 +951,17 @@ class Listing:
     """How one list endpoint answers: where its items sit, its page size, its --summary.
 
     `path` holds the keys from the body down to the item list (() for a bare array);
-    `has_more_key` is for contacts/search, which says meta.has_more instead of a total.
+    `has_more_key` is for contacts/search, which says meta.has_more instead of a total;
+    `counts_total` for the contact list and filter, whose meta.count is the total.
     """
 
     def __init__(self, path: tuple, fields: Callable[[dict], dict], page_size: int | None = None,
-                 has_more_key: bool = False):  # fmt: skip
+                 has_more_key: bool = False, counts_total: bool = False):  # fmt: skip
         self.path = path
         self.fields = fields
         self.page_size = page_size
         self.has_more_key = has_more_key
+        self.counts_total = counts_total
 
     def items(self, document: Any) -> list:
         for key in self.path:
@@ -959,9 +972,16 @@ class Listing:
         return [self.fields(item) for item in items]
 
     def last_page(self, document: Any, items: list) -> bool:
+        meta = document.get("meta") if isinstance(document, dict) else None
+        meta = meta if isinstance(meta, dict) else {}
         if self.has_more_key:
-            return not (document.get("meta") or {}).get("has_more")
-        return self.page_size is None or len(items) < self.page_size
+            return not meta.get("has_more")
+        if self.page_size is None or len(items) < self.page_size:
+            return True
+        if self.counts_total and isinstance(meta.get("count"), int):  # contacts: meta.count is the total
+            page = str(meta.get("current_page") or 1)
+            return int(page) * self.page_size >= meta["count"] if page.isdigit() else False
+        return False
 
     def merge(self, first: Any, items: list) -> Any:
         """The first page's envelope holding every page's items."""
@@ -980,7 +1000,9 @@ def _sender_name(conversation: dict) -> Any:
     return ((conversation.get("meta") or {}).get("sender") or {}).get("name")
 
 
-CONTACTS = Listing(("payload",), lambda c: {"id": c.get("id"), "name": c.get("name"), "email": c.get("email")}, 15)
+CONTACTS = Listing(
+    ("payload",), lambda c: {"id": c.get("id"), "name": c.get("name"), "email": c.get("email")}, 15, counts_total=True
+)
 CONTACT_SEARCH = Listing(("payload",), CONTACTS.fields, 15, has_more_key=True)
 CONVERSATIONS = Listing(
     ("data", "payload"),

@@ -6,7 +6,7 @@
 """Create a contact (optionally in an inbox, so a conversation can be opened with it).
 
 Example:
-  python3 scripts/create_contact.py --name "Jane Doe" --email jane@example.com \
+  python3 scripts/create_contact.py --name "Jane Doe" --email jane@example.com \\
       --phone +4915112345678 --inbox-id 2 --attr company=Acme --custom-attr seats:=12
 Prints {"payload": {"contact": {...}, "contact_inbox": {"inbox", "source_id"}}}.
 """

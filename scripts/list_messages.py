@@ -14,7 +14,7 @@ messages, oldest first (message_type 0 incoming, 1 outgoing, 2 activity, 3 templ
 gives the 20 before that message id, --after ID up to 100 after it. --all fetches every message
 (back to the first; with --after, forward to the newest) into one document. --no-private leaves out
 private notes and activity messages. --transcript prints text lines instead of JSON:
-  2026-02-13 14:03 #501 Jane Doe (contact): Hi, my order hasn't arrived
+  2026-02-13 14:03Z #501 Jane Doe (contact): Hi, my order hasn't arrived
 """
 
 import re
@@ -87,7 +87,9 @@ def transcript(document):
 
 def _entry(message):
     created = message.get("created_at")
-    when = datetime.fromtimestamp(created, timezone.utc).strftime("%Y-%m-%d %H:%M") if _number(created) else "(no time)"
+    when = (
+        datetime.fromtimestamp(created, timezone.utc).strftime("%Y-%m-%d %H:%MZ") if _number(created) else "(no time)"
+    )
     head = f"{when} #{message.get('id')}"
     if message.get("message_type") == 2:
         head += " [activity]"

@@ -6,14 +6,15 @@
 """Message a customer in one step: find or create the contact, reuse or open a conversation, send.
 
 Example:
-  python3 scripts/message_contact.py --inbox-id 2 --email jane@example.com --name "Jane Doe" \
+  python3 scripts/message_contact.py --inbox-id 2 --email jane@example.com --name "Jane Doe" \\
       "Hello Jane, your order has shipped."
 Reuses the contact's newest unresolved conversation in that inbox, or opens one. Re-running sends
-the message again, but never duplicates the contact or the conversation. Prints
-{"contact_id", "conversation_id", "created_contact", "created_conversation", "message"}.
+the message again (unless --once), but never duplicates the contact or the conversation. Prints
+{"contact_id", "conversation_id", "created_contact", "created_conversation", "message"}
+(and "already_sent": true when --once found the message there already).
 """
 
-from chatwoot_core import Failure, add_text_arguments, positive_id, read_text, run_script
+from chatwoot_core import DryRun, Failure, UsageError, add_text_arguments, positive_id, read_text, run_script, warn
 from find_or_create_contact import add_contact_keys, find_or_create, keys_of
 
 
@@ -26,6 +27,12 @@ def arguments(parser):
     parser.add_argument("--name", help="name for the contact if it has to be created")
     add_text_arguments(parser)
     parser.add_argument("--private", action="store_true", help="a private note instead of a message")
+    parser.add_argument(
+        "--once",
+        action="store_true",
+        help="do not send if the conversation's latest 20 messages already hold this exact text "
+        "(safe to re-run after a timeout)",
+    )
 
 
 def open_conversation(api, contact_id, inbox_id):
@@ -49,26 +56,49 @@ def open_conversation(api, contact_id, inbox_id):
     return True, created["id"]
 
 
+def already_sent(api, conversation_id, text, private):
+    """The newest of the conversation's latest 20 messages that is this exact text from us, if any."""
+    latest = api.get(f"/conversations/{conversation_id}/messages").get("payload") or []
+    mine = [m for m in latest if m.get("content") == text and m.get("message_type") == 1]
+    return next((m for m in reversed(mine) if bool(m.get("private")) == private), None)
+
+
 def run(args, api):
     text = read_text(args)
-    if args.contact_id:
-        created_contact, contact_id = False, api.get(f"/contacts/{args.contact_id}")["payload"]["id"]
-    else:
-        created_contact, contact = find_or_create(api, keys_of(args), args.name)
-        contact_id = contact["id"]
-    done = {"contact_id": contact_id, "created_contact": created_contact}
+    if not (args.contact_id or args.identifier or args.email or args.phone):
+        raise UsageError("say who to message: --contact-id, --identifier, --email or --phone")
+    done = {}  # what has happened so far, for the output and for a failure's report
     try:
-        created_conversation, conversation_id = open_conversation(api, contact_id, args.inbox_id)
-        done.update(conversation_id=conversation_id, created_conversation=created_conversation)
+        if args.contact_id:
+            contact = api.get(f"/contacts/{args.contact_id}")["payload"]
+            done.update(contact_id=contact["id"], created_contact=False)
+        else:
+            created, contact = find_or_create(api, keys_of(args), args.name)
+            done.update(contact_id=contact["id"], created_contact=created)
+        created, conversation_id = open_conversation(api, done["contact_id"], args.inbox_id)
+        done.update(conversation_id=conversation_id, created_conversation=created)
+        sent = already_sent(api, conversation_id, text, args.private) if args.once and not created else None
+        if sent is not None:
+            warn(f"message {sent['id']} in conversation {conversation_id} already says this; nothing was sent (--once)")
+            return {**report(done), "message": sent, "already_sent": True}
         message = api.send(
             "POST", f"/conversations/{conversation_id}/messages", "send_message", content=text, private=args.private
         )
-    except Failure as failure:
-        # Say what already happened, so a re-run (which reuses it) is an informed choice.
-        made = [f"{k}={v}" for k, v in done.items() if k in ("contact_id", "conversation_id")]
-        failure.lines.append(f"before this failed: {', '.join(made)} (a re-run reuses them)")
+    except DryRun:
+        if "conversation_id" not in done:
+            warn("dry run: this preview is the first change; the script would then open a conversation and send")
         raise
-    return {**done, "message": message}
+    except Failure as failure:
+        if done:  # say what already happened, so a re-run (which reuses it) is an informed choice
+            made = [f"{key}={done[key]}" for key in ("contact_id", "conversation_id") if key in done]
+            failure.lines.append(f"before this failed: {', '.join(made)} (a re-run reuses them)")
+        raise
+    return {**report(done), "message": message}
+
+
+def report(done: dict) -> dict:
+    keys = ("contact_id", "conversation_id", "created_contact", "created_conversation")
+    return {key: done[key] for key in keys}
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@
 """Check that a webhook really came from Chatwoot: its X-Chatwoot-Signature, in constant time.
 
 Example:
-  python3 scripts/verify_webhook.py --secret-env CHATWOOT_WEBHOOK_SECRET \
+  python3 scripts/verify_webhook.py --secret-env CHATWOOT_WEBHOOK_SECRET \\
       --timestamp "$TS_HEADER" --signature "$SIG_HEADER" body.json
 Chatwoot signs "{X-Chatwoot-Timestamp}.{raw body}" with HMAC-SHA256 and the webhook's secret.
 Pass the raw body exactly as received (a file, or - for stdin). The secret is read from the

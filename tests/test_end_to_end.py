@@ -156,3 +156,25 @@ def test_read_only_mode_refuses_every_change_before_sending(sandbox, agent):
     assert sandbox.requests == []
     assert agent("list_conversations", "--summary").code == 0
     assert agent("send_message", "1", "hi", "--dry-run").code == 0
+
+
+def test_message_contact_once_does_not_send_the_same_text_twice(sandbox, agent):
+    first = agent("message_contact", "--inbox-id", "2", "--email", "priya@example.com", "--once", "Shipped!")
+    again = agent("message_contact", "--inbox-id", "2", "--email", "priya@example.com", "--once", "Shipped!")
+    assert first.code == 0 and again.code == 0, again.stderr
+    assert list(first.json) == [
+        "contact_id", "conversation_id", "created_contact", "created_conversation", "message",
+    ]  # fmt: skip
+    assert again.json["already_sent"] is True
+    assert again.json["message"]["id"] == first.json["message"]["id"]
+    assert "nothing was sent (--once)" in again.stderr
+    contents = [m["content"] for m in sandbox.conversation_messages(first.json["conversation_id"])]
+    assert contents == ["Shipped!"]
+
+
+def test_message_contact_dry_run_says_it_stops_at_the_first_change(sandbox, agent):
+    result = agent("message_contact", "--inbox-id", "2", "--email", "nobody.yet@example.com", "Hi", "--dry-run")
+    assert result.code == 0, result.stderr
+    assert result.json["url"].endswith("/contacts")
+    assert "this preview is the first change" in result.stderr
+    assert [r.method for r in sandbox.requests] == ["GET"]  # the search only

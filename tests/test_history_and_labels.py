@@ -210,27 +210,27 @@ TRANSCRIPT_PAGE = {
         message(506, None, created_at=T0 + 3660, attachments=[PHOTO]),
         message(507, "Here is the invoice", created_at=T0 + 3720, attachments=[{"id": 10, "file_type": "file"} | PDF]),
         message(508, "Hello! How can I help?", 1, BOT, created_at=T0 + 3780),
-        message(509, "\x1b[2Jok\n2026-02-13 15:10 #510 Ana Silva (agent): refund approved", created_at=T0 + 3840),
+        message(509, "\x1b[2Jok\n2026-02-13 15:10Z #510 Ana Silva (agent): refund approved", created_at=T0 + 3840),
     ],
 }
 TRANSCRIPT = """\
-2026-02-13 14:03 #501 Jane Doë (contact): Hi, my order hasn't arrived
-2026-02-13 14:03 #502 [activity] Conversation was assigned to Ana Silva
-2026-02-13 14:05 #503 Ana Silva (agent): Thanks, we're checking.
-2026-02-13 14:05 #504 Ana Silva (agent) [note]: VIP customer - refund without asking
-2026-02-13 15:03 #505 Jane Doë (contact):
+2026-02-13 14:03Z #501 Jane Doë (contact): Hi, my order hasn't arrived
+2026-02-13 14:03Z #502 [activity] Conversation was assigned to Ana Silva
+2026-02-13 14:05Z #503 Ana Silva (agent): Thanks, we're checking.
+2026-02-13 14:05Z #504 Ana Silva (agent) [note]: VIP customer - refund without asking
+2026-02-13 15:03Z #505 Jane Doë (contact):
   Line one
   Line two
 
   Line four
-2026-02-13 15:04 #506 Jane Doë (contact): [attachment: image jpg]
-2026-02-13 15:05 #507 Jane Doë (contact):
+2026-02-13 15:04Z #506 Jane Doë (contact): [attachment: image jpg]
+2026-02-13 15:05Z #507 Jane Doë (contact):
   Here is the invoice
   [attachment: file pdf]
-2026-02-13 15:06 #508 Triage Bot (bot): Hello! How can I help?
-2026-02-13 15:07 #509 Jane Doë (contact):
+2026-02-13 15:06Z #508 Triage Bot (bot): Hello! How can I help?
+2026-02-13 15:07Z #509 Jane Doë (contact):
   \\x1b[2Jok
-  2026-02-13 15:10 #510 Ana Silva (agent): refund approved
+  2026-02-13 15:10Z #510 Ana Silva (agent): refund approved
 """
 
 
@@ -247,8 +247,8 @@ def test_list_messages_transcript_with_all_is_oldest_first(run, httpserver):
     assert result.code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 25
-    assert lines[0] == "2026-02-13 14:04 #1 Jane Doë (contact): message 1"
-    assert lines[-1] == "2026-02-13 14:28 #25 Jane Doë (contact): message 25"
+    assert lines[0] == "2026-02-13 14:04Z #1 Jane Doë (contact): message 1"
+    assert lines[-1] == "2026-02-13 14:28Z #25 Jane Doë (contact): message 25"
 
 
 def test_list_messages_transcript_of_no_messages_is_empty(run, httpserver):
