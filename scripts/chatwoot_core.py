@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -160,7 +160,8 @@ def _email(text: str) -> str:
 
 def _e164(text: str) -> str:
     # Spaces, dots, dashes and brackets are common in written numbers; Chatwoot wants none.
-    compact = re.sub(r"[\s().-]", "", text)
+    # "+44 (0) 20 …" marks a trunk zero that is not dialled from abroad: it goes, not just the brackets.
+    compact = re.sub(r"[\s().-]", "", text.replace("(0)", ""))
     if not E164_PATTERN.fullmatch(compact):
         raise ValueError()
     return compact
@@ -193,6 +194,31 @@ key_value = _type("KEY=VALUE (or KEY:=JSON for a number, true/false or list)", _
 DURATION_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
+ISO_TIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:\d{2})?", re.IGNORECASE
+)
+
+
+def _iso_moment(value: str) -> int:
+    """YYYY-MM-DD[THH:MM[:SS]][Z|±HH:MM] as unix seconds; the same forms on every Python
+    (datetime.fromisoformat takes more of them from 3.11 on)."""
+    match = ISO_TIME.fullmatch(value)
+    if not match:
+        raise ValueError()
+    year, month, day, hour, minute, second, offset = match.groups()
+    try:
+        moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+    except ValueError:
+        raise ValueError("no such date or time") from None
+    if offset is None:  # no offset: this machine's local time
+        return int(moment.astimezone().timestamp())
+    if offset.upper() == "Z":
+        return int(moment.replace(tzinfo=timezone.utc).timestamp())
+    sign = 1 if offset[0] == "+" else -1
+    shift = timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6]))
+    return int(moment.replace(tzinfo=timezone(sign * shift)).timestamp())
+
+
 def _until(text: str) -> int:
     """A snooze end as unix seconds: 30m/2h/3d/1w from now, an ISO-8601 time, or unix seconds."""
     value = text.strip()
@@ -206,13 +232,7 @@ def _until(text: str) -> int:
     if re.fullmatch(r"[0-9]{9,11}", value):
         moment = int(value)
     else:
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-        except ValueError:
-            raise ValueError() from None
-        if parsed.tzinfo is None:  # no offset: the user's local time
-            parsed = parsed.astimezone()
-        moment = int(parsed.timestamp())
+        moment = _iso_moment(value)
     if moment <= now:
         when = datetime.fromtimestamp(moment, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         raise ValueError(f"{when} is in the past")
@@ -443,10 +463,19 @@ class Text(str):
     """Plain text a script prints as is instead of JSON (list_messages.py --transcript)."""
 
 
+class Pieces(list):
+    """Text printed piece by piece: a large merged --all answer is never joined in memory."""
+
+
 def emit(document: Any) -> None:
     """Print the one JSON document of a successful run on stdout."""
     if isinstance(document, Text):
         _write(sys.stdout, document)
+        return
+    if isinstance(document, Pieces):
+        for piece in document:
+            sys.stdout.buffer.write(piece.encode("utf-8", "backslashreplace"))
+        sys.stdout.flush()
         return
     if isinstance(document, list) and document and all(isinstance(item, dict) for item in document):
         # Lists (summaries, bulk results): one item a line, readable and still one document.
@@ -815,8 +844,9 @@ class Api:
                 items = listing.items(document)
                 fresh = [item for item in items if _identity(item) not in seen]
                 seen.update(_identity(item) for item in fresh)
-                # With --summary each page shrinks at once, so --all stays small in memory.
-                collected.extend(listing.summarize(fresh) if summary else fresh)
+                # Each page shrinks at once (to its summary, or to JSON text), so --all over
+                # thousands of conversations holds text, not thousands of nested dicts.
+                collected.extend(listing.summarize(fresh) if summary else map(_to_json, fresh))
                 first = document if first is None else first
                 if listing.last_page(document, items) or not fresh:
                     break
@@ -983,17 +1013,27 @@ class Listing:
             return int(page) * self.page_size >= meta["count"] if page.isdigit() else False
         return False
 
-    def merge(self, first: Any, items: list) -> Any:
-        """The first page's envelope holding every page's items."""
+    def merge(self, first: Any, items: list[str]) -> Pieces:
+        """The first page's envelope holding every page's items (given as JSON text), printed
+        exactly as json.dumps would print the merged document."""
         holder = first
         for key in self.path[:-1]:
             holder = holder[key]
-        holder[self.path[-1]] = items
+        holder[self.path[-1]] = _ITEMS_GO_HERE
         meta = holder.get("meta") if isinstance(holder, dict) else None
         if self.has_more_key and isinstance(meta, dict):
             meta["count"] = len(items)
             meta["has_more"] = False
-        return first
+        before, _, after = _to_json(first).rpartition(_to_json(_ITEMS_GO_HERE))  # the items are last
+        commas = [", "] * (len(items) - 1)
+        return Pieces([before, "[", *(piece for pair in zip(items, [*commas, ""]) for piece in pair), "]", after, "\n"])
+
+
+_ITEMS_GO_HERE = "\x00items\x00"  # a placeholder no envelope holds
+
+
+def _to_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _sender_name(conversation: dict) -> Any:
