@@ -88,3 +88,83 @@ def test_scripts_carry_pep723_metadata():
 def test_no_file_the_installer_drops_or_must_not_ship():
     tracked = subprocess.run(["git", "ls-files"], cwd=SKILL_DIR, capture_output=True, text=True).stdout.split()
     assert not [p for p in tracked if p.endswith("metadata.json") or p.startswith("scripts/_") or p.endswith(".env")]
+
+
+# --- the issue's consistency list, checked from both sides ------------------------------------
+
+SCRIPT_NAME = re.compile(r"(?<![\w/.-])((?:[\w-]+/)*[a-z][a-z0-9_]*\.py)\b")
+
+
+def _named_paths(text: str) -> set[str]:
+    """Every `name.py` or `dir/name.py` a document mentions ($SKILL_DIR/ and the like stripped)."""
+    return {m.group(1) for m in SCRIPT_NAME.finditer(text.replace("$SKILL_DIR/", "").replace("SKILL_DIR/", ""))}
+
+
+@pytest.mark.parametrize("document", ["SKILL.md", "README.md"])
+def test_every_script_a_document_names_exists(document):
+    text = SKILL_MD if document == "SKILL.md" else README
+    named = _named_paths(text)
+    assert len(named) > 20
+    for name in sorted(named):
+        path = SKILL_DIR / name if "/" in name else SCRIPTS_DIR / name
+        assert path.is_file(), f"{document} names {name}, which does not exist"
+
+
+def test_readme_table_lists_exactly_the_scripts():
+    rows = re.findall(r"^\|\s*`([\w.]+\.py)`", README, re.MULTILINE)
+    assert len(rows) == len(set(rows)), "a script has two rows"
+    assert sorted(rows) == SCRIPTS
+
+
+def _template_names_in_calls() -> dict[str, set[str]]:
+    """Template names the scripts pass to the core (send's third argument, template=, prepare, render)."""
+    import ast
+
+    used: dict[str, set[str]] = {}
+    for path in SCRIPTS_DIR.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            candidates = [kw.value for kw in node.keywords if kw.arg == "template"]
+            if func == "send" and len(node.args) >= 3:
+                candidates.append(node.args[2])
+            if func in ("prepare", "render") and node.args:
+                candidates.append(node.args[0])
+            for value in candidates:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    used.setdefault(value.value, set()).add(path.name)
+    return used
+
+
+def test_every_template_is_rendered_and_every_rendered_template_exists():
+    used = _template_names_in_calls()
+    files = {p.name.removesuffix(".json.j2") for p in (SKILL_DIR / "templates").glob("*.json.j2")}
+    assert files - set(used) == set(), "templates no script renders"
+    assert set(used) - files == set(), {name: sorted(used[name]) for name in set(used) - files}
+
+
+def _documented_commands(text: str) -> list[tuple[str, list[str]]]:
+    """(script, its --flags) for every command line in a document's code blocks."""
+    commands = []
+    for block in re.findall(r"```(?:bash|sh)?\n(.*?)```", text, re.DOTALL):
+        for line in block.replace("\\\n", " ").splitlines():
+            for segment in line.split("|"):
+                found = re.search(r"scripts/([a-z_]+\.py)\"?(.*)", segment)
+                if found:
+                    commands.append((found.group(1), re.findall(r"(?<!\S)(--[a-z][a-z-]*)", found.group(2))))
+    return commands
+
+
+@pytest.mark.parametrize("document", ["SKILL.md", "README.md"])
+def test_every_flag_a_documented_command_uses_is_in_that_scripts_help(document):
+    text = SKILL_MD if document == "SKILL.md" else README
+    helps: dict[str, str] = {}
+    for script, flags in _documented_commands(text):
+        if script not in helps:
+            result = subprocess.run(
+                [sys.executable, str(SCRIPTS_DIR / script), "--help"], capture_output=True, text=True
+            )
+            helps[script] = result.stdout
+        for flag in flags:
+            assert re.search(rf"{re.escape(flag)}\b", helps[script]), f"{document}: {script} has no {flag}"
