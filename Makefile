@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo sandbox test lint format clean
+.PHONY: demo sandbox test bench smoke live-check lint format clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "make needs Python 3.11+ for the test tools (the scripts themselves run on 3.9+); try: make PYTHON=python3.11 ...")'
@@ -24,6 +24,19 @@ sandbox: $(STAMP)
 ## make test: the whole test suite (what CI runs)
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+## make bench: timings and peak memory against the sandbox, next to the floor and the seed's curl recipes (a few minutes)
+bench: $(STAMP)
+	$(PY) tests/bench.py
+
+## make smoke: install the committed skill as users do (npx skills for claude-code and codex, pip, uv)
+## and run every script from the installed copy against the sandbox (needs the npm registry and PyPI)
+smoke: $(STAMP)
+	$(PY) tests/smoke.py
+
+## make live-check: check the skill against YOUR Chatwoot, read-only (set the three CHATWOOT_* variables)
+live-check: $(STAMP)
+	$(PY) tests/live_check.py
 
 ## make lint: ruff
 lint: $(STAMP)
