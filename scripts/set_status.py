@@ -25,7 +25,7 @@ def arguments(parser):
         "--until",
         type=snooze_until,
         metavar="WHEN",
-        help="with snoozed: 30m, 2h, 3d, an ISO-8601 time (no offset = local time) or unix seconds",
+        help="with snoozed: 30m, 2h, 3d, 1w, YYYY-MM-DD[THH:MM[:SS]][Z|+HH:MM] (no offset = this machine's time zone) or unix seconds",
     )
 
 

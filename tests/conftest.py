@@ -18,6 +18,7 @@ ACCOUNT = 1
 ACCOUNT_PATH = f"/api/v1/accounts/{ACCOUNT}"
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/sandbox.py
+sys.path.insert(0, str(SCRIPTS_DIR))  # chatwoot_core, imported by the in-process tests as the scripts do
 
 
 @dataclass

@@ -24,15 +24,12 @@ from functools import cache
 from pathlib import Path
 from unittest import mock
 
+import chatwoot_core  # on sys.path through conftest, as the scripts see it
 import pytest
 from conftest import ACCOUNT_PATH, SCRIPTS_DIR, TOKEN, Result, strict_equal
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from werkzeug import Response
-
-sys.path.insert(0, str(SCRIPTS_DIR))
-
-import chatwoot_core  # after the path insert, as the scripts see it
 
 FIXTURES_OK = [HealthCheck.function_scoped_fixture]  # the fixtures hold no per-example state we rely on
 

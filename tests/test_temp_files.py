@@ -15,13 +15,10 @@ import time
 import uuid
 from pathlib import Path
 
+import chatwoot_core  # on sys.path through conftest, as the scripts see it
 import pytest
 from conftest import ACCOUNT_PATH, SCRIPTS_DIR, TOKEN, Result, strict_equal
 from sandbox import Sandbox
-
-sys.path.insert(0, str(SCRIPTS_DIR))
-
-import chatwoot_core  # after the path insert, as the scripts see it
 
 MESSAGE_PATH = f"{ACCOUNT_PATH}/conversations/42/messages"
 TEXT = 'Grüße "quoted" \\ {{ x }} 👍\u2028end\n'
