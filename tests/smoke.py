@@ -39,6 +39,8 @@ import threading
 import time
 from pathlib import Path
 
+from pythons import find_interpreter  # tests/ is on sys.path: this file is run as a script from it
+
 SKILLS_VERSION = "1.7.4"  # newest `skills` on npm when written (npm view skills version); needs Node >= 22.20
 NODE_MIN = (22, 20)
 UV_VERSION = "0.13.9"
@@ -328,13 +330,7 @@ class Smoke:
         """The oldest CPython >= 3.9 at hand (the scripts promise 3.9); SMOKE_PYTHON overrides."""
         if os.environ.get("SMOKE_PYTHON"):
             return os.environ["SMOKE_PYTHON"]
-        candidates: list[str] = []
-        for minor in range(9, 15):
-            on_path = shutil.which(f"python3.{minor}")
-            if on_path:
-                candidates.append(on_path)
-            pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-            candidates += [str(p) for p in sorted(pyenv.glob(f"3.{minor}.*/bin/python3.{minor}"))]
+        candidates = [python for python in map(find_interpreter, [f"3.{minor}" for minor in range(9, 15)]) if python]
         for candidate in candidates:
             try:
                 probe = subprocess.run(

@@ -12,7 +12,6 @@ import fcntl
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SCRIPTS_DIR, SKILL_DIR
+from pythons import find_interpreter
 from sandbox import Sandbox
 
 VERSIONS = ["3.9", "3.10", "3.11", "3.12", "3.13"]
@@ -32,51 +32,6 @@ pythons = pytest.mark.pythons
 
 
 # --------------------------------------------------------------------------- finding and preparing interpreters
-
-
-def _pyenv_root() -> Path | None:
-    try:
-        completed = subprocess.run(["pyenv", "root"], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    root = completed.stdout.strip()
-    return Path(root) if completed.returncode == 0 and root else None
-
-
-def _version_key(path: Path) -> tuple:
-    return tuple(int(n) if n.isdigit() else -1 for n in re.split(r"[.]", path.parent.parent.name))
-
-
-def _probe(candidate: str) -> tuple[str, str] | None:
-    """(major.minor, real executable) of a python, or None if it does not run."""
-    try:
-        completed = subprocess.run(
-            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2]); print(sys.executable)"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    lines = completed.stdout.split()
-    return (lines[0], lines[1]) if completed.returncode == 0 and len(lines) == 2 else None
-
-
-@cache
-def find_interpreter(version: str) -> str | None:
-    candidates: list[str] = []
-    root = _pyenv_root()
-    if root is not None:
-        found = [p for p in root.glob(f"versions/{version}*/bin/python3") if p.is_file()]
-        candidates += [str(p) for p in sorted(found, key=_version_key, reverse=True)]
-    which = shutil.which(f"python{version}")
-    if which:
-        candidates.append(which)
-    for candidate in candidates:
-        probed = _probe(candidate)
-        if probed and probed[0] == version:
-            return probed[1]
-    return None
 
 
 def _has_dependencies(python: Path) -> bool:
