@@ -606,7 +606,9 @@ def hint_for(status: int, message: str) -> str | None:
 
 def _retry_class():
     """urllib3's Retry, taught Chatwoot's rules: 429 for every method, the rest only idempotent."""
-    from urllib3.exceptions import MaxRetryError, ReadTimeoutError
+    import random
+
+    from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ReadTimeoutError
     from urllib3.util.retry import Retry
 
     class ChatwootRetry(Retry):
@@ -630,20 +632,19 @@ def _retry_class():
             delay = self.get_retry_after(response) if response is not None else None
             if delay is None:
                 delay = min(self.get_backoff_time() or BACKOFF_FACTOR, MAX_RETRY_SLEEP)
-                delay += BACKOFF_FACTOR * _random()
+                delay += BACKOFF_FACTOR * random.random()  # jitter: parallel clients do not retry in step
             cause = self.history[-1] if self.history else None
-            reason = f"HTTP {cause.status} from Chatwoot" if cause and cause.status else "could not connect"
+            if cause and cause.status:
+                reason = f"HTTP {cause.status} from Chatwoot"
+            elif isinstance(getattr(cause, "error", None), (NewConnectionError, ConnectTimeoutError)):
+                reason = "could not connect"
+            else:
+                reason = "the connection dropped"
             attempt = len(self.history)
             warn(f"warning: {reason}; retry {attempt} of {attempt + (self.total or 0)} in {delay:.1f} s")
             time.sleep(delay)
 
     return ChatwootRetry
-
-
-def _random() -> float:
-    import random
-
-    return random.random()
 
 
 class Api:

@@ -234,6 +234,8 @@ def test_connection_closed_without_an_answer(run, raw_server, kind):
     assert_failed(result, run, kind, 4)
     assert result.error_lines[0].startswith(f"error: the connection dropped talking to {server.url}")
     assert len(server.requests) == (1 if method == "POST" else 2)
+    retried = "warning: the connection dropped; retry 1 of 1 in " in result.stderr
+    assert retried == (method != "POST")
 
 
 @pytest.mark.parametrize("kind", KINDS)
