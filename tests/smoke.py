@@ -330,18 +330,10 @@ class Smoke:
         """The oldest CPython >= 3.9 at hand (the scripts promise 3.9); SMOKE_PYTHON overrides."""
         if os.environ.get("SMOKE_PYTHON"):
             return os.environ["SMOKE_PYTHON"]
-        candidates = [python for python in map(find_interpreter, [f"3.{minor}" for minor in range(9, 15)]) if python]
-        for candidate in candidates:
-            try:
-                probe = subprocess.run(
-                    [candidate, "-c", "import sys, venv, ensurepip; print(sys.version_info >= (3, 9))"],
-                    capture_output=True,
-                    text=True,
-                    timeout=30,
-                )
-            except (OSError, subprocess.TimeoutExpired):
-                continue
-            if probe.returncode == 0 and probe.stdout.strip() == "True":
+        for candidate in filter(None, map(find_interpreter, [f"3.{minor}" for minor in range(9, 15)])):
+            # find_interpreter already checked the version; a venv also needs venv and ensurepip.
+            probe = subprocess.run([candidate, "-c", "import venv, ensurepip"], capture_output=True, timeout=30)
+            if probe.returncode == 0:
                 return candidate
         return sys.executable
 
