@@ -10,7 +10,7 @@ Example:
 Prints the created message, with "private": true.
 """
 
-from chatwoot_core import add_conversation_ids, add_text_arguments, read_text, run_script
+from chatwoot_cli import Command, add_conversation_ids, add_text_arguments
 
 
 def arguments(parser):
@@ -23,11 +23,13 @@ def run(args, api):
         "POST",
         f"/conversations/{args.conversation_id}/messages",
         "send_message",
-        content=read_text(args, "note"),
+        content=args.text,
         attachments=args.attach,
         private=True,
     )
 
 
+command = Command(__doc__, arguments, run, writes=True)
+
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run, writes=True)
+    command.exit()

@@ -13,7 +13,7 @@ Prints the assigned agent, the team, or null after --unassign. One call sets one
 to set both agent and team, run it twice.
 """
 
-from chatwoot_core import add_conversation_ids, positive_id, run_script
+from chatwoot_cli import Command, add_conversation_ids, positive_id
 
 
 def arguments(parser):
@@ -34,5 +34,7 @@ def run(args, api):
     )
 
 
+command = Command(__doc__, arguments, run, writes=True)
+
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run, writes=True)
+    command.exit()

@@ -10,7 +10,7 @@ Example:
 Prints a bare array of {"id", "short_code", "content", ...}. Send one with send_message.py.
 """
 
-from chatwoot_core import run_script
+from chatwoot_cli import Command
 
 
 def arguments(parser):
@@ -21,5 +21,7 @@ def run(args, api):
     return api.get("/canned_responses", {"search": args.search} if args.search else None)
 
 
+command = Command(__doc__, arguments, run)
+
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run)
+    command.exit()

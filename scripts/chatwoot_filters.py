@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from chatwoot_core import UsageError
+from chatwoot_client import UsageError
 
 EQUALITY = ("equal_to", "not_equal_to")
 TEXT = (*EQUALITY, "contains", "does_not_contain")

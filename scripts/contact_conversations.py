@@ -10,7 +10,8 @@ Example:
 Prints {"payload": [conversation...]}, or with --summary [{"id", "status", "contact"}...].
 """
 
-from chatwoot_core import CONTACT_CONVERSATIONS, positive_id, run_script
+from chatwoot_cli import Command, positive_id
+from chatwoot_listings import CONTACT_CONVERSATIONS
 
 
 def arguments(parser):
@@ -18,8 +19,10 @@ def arguments(parser):
 
 
 def run(args, api):
-    return api.list(f"/contacts/{args.contact_id}/conversations")
+    return CONTACT_CONVERSATIONS.query(f"/contacts/{args.contact_id}/conversations")
 
+
+command = Command(__doc__, arguments, run, listing=CONTACT_CONVERSATIONS)
 
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run, listing=CONTACT_CONVERSATIONS)
+    command.exit()

@@ -16,7 +16,8 @@ conversation, merges, and sends the whole object; if nothing would change, nothi
 import argparse
 import json
 
-from chatwoot_core import ApiError, UsageError, attributes, key_value, positive_id, run_script, warn
+from chatwoot_cli import Command, add_conversation_id, attributes, key_value, warn
+from chatwoot_client import ApiError, UsageError
 
 
 def key(text):
@@ -26,9 +27,7 @@ def key(text):
 
 
 def arguments(parser):
-    parser.add_argument(
-        "conversation_id", type=positive_id, metavar="CONVERSATION_ID", help="the conversation number shown in Chatwoot"
-    )
+    add_conversation_id(parser)
     parser.add_argument(
         "--set", type=key_value, action="append", default=[], metavar="K=V", help="set an attribute (repeatable)"
     )
@@ -63,5 +62,7 @@ def run(args, api):
     )
 
 
+command = Command(__doc__, arguments, run, writes=lambda args: bool(args.set or args.unset))
+
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run, writes=lambda args: bool(args.set or args.unset))
+    command.exit()

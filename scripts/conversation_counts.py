@@ -10,16 +10,18 @@ Example:
 Prints {"meta": {"mine_count", "assigned_count", "unassigned_count", "all_count"}}.
 """
 
-from chatwoot_core import conversation_filter_params, conversation_filters, run_script
+from chatwoot_cli import Command, conversation_filter_params, conversation_filters
 
 
 def arguments(parser):
-    conversation_filters(parser, statuses=("open", "resolved", "pending", "snoozed", "all"))
+    conversation_filters(parser)
 
 
 def run(args, api):
     return api.get("/conversations/meta", conversation_filter_params(args))
 
 
+command = Command(__doc__, arguments, run)
+
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run)
+    command.exit()

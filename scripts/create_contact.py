@@ -11,37 +11,19 @@ Example:
 Prints {"payload": {"contact": {...}, "contact_inbox": {"inbox", "source_id"}}}.
 """
 
-from chatwoot_core import attributes, e164_phone, email_address, key_value, positive_id, run_script
+from chatwoot_cli import Command
+from chatwoot_contacts import add_contact_fields, contact_values
 
 
 def arguments(parser):
-    parser.add_argument("--name", required=True, help="the contact's full name")
-    parser.add_argument("--email", type=email_address, help="e-mail address")
-    parser.add_argument("--phone", type=e164_phone, help="phone in E.164 form, e.g. +4915112345678")
-    parser.add_argument("--identifier", help="your own system's id for this customer")
-    parser.add_argument("--inbox-id", type=positive_id, metavar="N", help="also add the contact to this inbox")
-    parser.add_argument(
-        "--attr", type=key_value, action="append", metavar="K=V", help="additional attribute (repeatable)"
-    )
-    parser.add_argument(
-        "--custom-attr", type=key_value, action="append", metavar="K=V", help="custom attribute (repeatable)"
-    )
+    add_contact_fields(parser, creating=True)
 
 
 def run(args, api):
-    return api.send(
-        "POST",
-        "/contacts",
-        "contact",
-        name=args.name,
-        email=args.email,
-        phone_number=args.phone,
-        identifier=args.identifier,
-        inbox_id=args.inbox_id,
-        additional_attributes=attributes(args.attr),
-        custom_attributes=attributes(args.custom_attr),
-    )
+    return api.send("POST", "/contacts", "contact", **contact_values(args))
 
+
+command = Command(__doc__, arguments, run, writes=True)
 
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run, writes=True)
+    command.exit()

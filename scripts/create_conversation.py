@@ -10,9 +10,7 @@ Example:
 Prints the new conversation object; its "id" is the number to use with the other scripts.
 """
 
-from chatwoot_core import positive_id, run_script
-
-STATUSES = ("open", "pending", "snoozed", "resolved")
+from chatwoot_cli import CONVERSATION_STATUSES, Command, positive_id
 
 
 def arguments(parser):
@@ -23,7 +21,7 @@ def arguments(parser):
         "--contact-id", type=positive_id, required=True, metavar="N", help="the customer (search_contacts.py)"
     )
     parser.add_argument("--source-id", help="an existing contact-inbox source id (rarely needed)")
-    parser.add_argument("--status", choices=STATUSES, help="initial status (Chatwoot's default: open)")
+    parser.add_argument("--status", choices=CONVERSATION_STATUSES, help="initial status (Chatwoot's default: open)")
     parser.add_argument("--message", metavar="TEXT", help="first message, sent to the customer")
     parser.add_argument("--assignee-id", type=positive_id, metavar="N", help="assign to this agent (list_agents.py)")
     parser.add_argument("--team-id", type=positive_id, metavar="N", help="assign to this team")
@@ -44,5 +42,7 @@ def run(args, api):
     )
 
 
+command = Command(__doc__, arguments, run, writes=True)
+
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run, writes=True)
+    command.exit()

@@ -10,7 +10,8 @@ Example:
 Prints {"deleted": true, "contact_id": 17}.
 """
 
-from chatwoot_core import UsageError, positive_id, run_script
+from chatwoot_cli import Command, positive_id
+from chatwoot_client import UsageError
 
 
 def arguments(parser):
@@ -25,5 +26,7 @@ def run(args, api):
     return {"deleted": True, "contact_id": args.contact_id}
 
 
+command = Command(__doc__, arguments, run, writes=True)
+
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run, writes=True)
+    command.exit()

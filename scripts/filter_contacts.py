@@ -15,8 +15,9 @@ Prints {"meta": {"count" (total), "current_page"}, "payload": [contact...]}, or 
 or identifier. --all walks every page.
 """
 
-from chatwoot_core import CONTACTS, run_script
+from chatwoot_cli import Command
 from chatwoot_filters import add_filter_arguments, filter_payload, where_help
+from chatwoot_listings import CONTACTS
 
 
 def arguments(parser):
@@ -24,8 +25,10 @@ def arguments(parser):
 
 
 def run(args, api):
-    return api.list("/contacts/filter", template="filter", payload=filter_payload(args, "contacts"))
+    return CONTACTS.query("/contacts/filter", template="filter", payload=filter_payload(args, "contacts"))
 
+
+command = Command(__doc__ + where_help("contacts"), arguments, run, listing=CONTACTS, paged=True)
 
 if __name__ == "__main__":
-    run_script(__doc__ + where_help("contacts"), arguments, run, listing=CONTACTS, paged=True)
+    command.exit()

@@ -14,8 +14,9 @@ Prints {"meta": {"mine_count", "unassigned_count", "all_count"}, "payload": [con
 or with --summary [{"id", "status", "contact"}...]. --all walks every page.
 """
 
-from chatwoot_core import CONVERSATION_FILTER, run_script
+from chatwoot_cli import Command
 from chatwoot_filters import add_filter_arguments, filter_payload, where_help
+from chatwoot_listings import CONVERSATION_FILTER
 
 
 def arguments(parser):
@@ -23,8 +24,12 @@ def arguments(parser):
 
 
 def run(args, api):
-    return api.list("/conversations/filter", template="filter", payload=filter_payload(args, "conversations"))
+    return CONVERSATION_FILTER.query(
+        "/conversations/filter", template="filter", payload=filter_payload(args, "conversations")
+    )
 
+
+command = Command(__doc__ + where_help("conversations"), arguments, run, listing=CONVERSATION_FILTER, paged=True)
 
 if __name__ == "__main__":
-    run_script(__doc__ + where_help("conversations"), arguments, run, listing=CONVERSATION_FILTER, paged=True)
+    command.exit()

@@ -10,7 +10,7 @@ Example:
 Prints Chatwoot's answer: {"payload": {"id": 17, "name": ..., "email": ..., "contact_inboxes": [...]}}.
 """
 
-from chatwoot_core import positive_id, run_script
+from chatwoot_cli import Command, positive_id
 
 
 def arguments(parser):
@@ -23,5 +23,7 @@ def run(args, api):
     return api.get(f"/contacts/{args.contact_id}")
 
 
+command = Command(__doc__, arguments, run)
+
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run)
+    command.exit()

@@ -11,18 +11,18 @@ Prints the conversation object (bare, not wrapped): {"id": 42, "status", "meta":
 Use list_messages.py for its history.
 """
 
-from chatwoot_core import positive_id, run_script
+from chatwoot_cli import Command, add_conversation_id
 
 
 def arguments(parser):
-    parser.add_argument(
-        "conversation_id", type=positive_id, metavar="CONVERSATION_ID", help="the conversation number shown in Chatwoot"
-    )
+    add_conversation_id(parser)
 
 
 def run(args, api):
     return api.get(f"/conversations/{args.conversation_id}")
 
 
+command = Command(__doc__, arguments, run)
+
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run)
+    command.exit()

@@ -17,7 +17,8 @@ would change, nothing is sent. Chatwoot accepts any label, but its UI shows only
 
 import argparse
 
-from chatwoot_core import ApiError, UsageError, add_conversation_ids, run_script, warn
+from chatwoot_cli import Command, add_conversation_ids, warn
+from chatwoot_client import ApiError, UsageError
 
 
 def label(text):
@@ -56,5 +57,7 @@ def run(args, api):
     return api.send("POST", path, "labels", labels=labels)
 
 
+command = Command(__doc__, arguments, run, writes=lambda args: bool(args.add or args.remove))
+
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run, writes=lambda args: bool(args.add or args.remove))
+    command.exit()

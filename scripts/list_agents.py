@@ -10,7 +10,8 @@ Example:
 Prints Chatwoot's bare array of agents, or with --summary [{"id", "name", "email", "role", "availability_status"}...].
 """
 
-from chatwoot_core import AGENTS, run_script
+from chatwoot_cli import Command
+from chatwoot_listings import AGENTS
 
 
 def arguments(parser):
@@ -18,8 +19,10 @@ def arguments(parser):
 
 
 def run(args, api):
-    return api.list("/agents")
+    return AGENTS.query("/agents")
 
+
+command = Command(__doc__, arguments, run, listing=AGENTS)
 
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run, listing=AGENTS)
+    command.exit()

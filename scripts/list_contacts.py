@@ -12,7 +12,8 @@ Prints {"meta": {"count" (total), "current_page"}, "payload": [contact...]}, or 
 [{"id", "name", "email"}...]. A sort value starting with - is written --sort=-name.
 """
 
-from chatwoot_core import CONTACTS, run_script
+from chatwoot_cli import Command
+from chatwoot_listings import CONTACTS
 
 SORT_KEYS = ("name", "email", "phone_number", "last_activity_at", "created_at", "company", "city", "country")
 
@@ -29,8 +30,10 @@ def arguments(parser):
 
 def run(args, api):
     params = {"sort": args.sort, "labels[]": args.label}
-    return api.list("/contacts", {k: v for k, v in params.items() if v is not None})
+    return CONTACTS.query("/contacts", {k: v for k, v in params.items() if v is not None})
 
+
+command = Command(__doc__, arguments, run, listing=CONTACTS, paged=True)
 
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run, listing=CONTACTS, paged=True)
+    command.exit()

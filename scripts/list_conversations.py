@@ -13,11 +13,12 @@ Prints {"data": {"meta": {"mine_count", "assigned_count", "unassigned_count", "a
 [{"id", "status", "contact"}...]. --all walks every page.
 """
 
-from chatwoot_core import CONVERSATIONS, conversation_filter_params, conversation_filters, run_script
+from chatwoot_cli import Command, conversation_filter_params, conversation_filters
+from chatwoot_listings import CONVERSATIONS
 
 
 def arguments(parser):
-    conversation_filters(parser, statuses=("open", "resolved", "pending", "snoozed", "all"))
+    conversation_filters(parser)
     parser.add_argument("--assignee-type", choices=("me", "unassigned", "assigned", "all"), help="whose conversations")
 
 
@@ -25,8 +26,10 @@ def run(args, api):
     params = conversation_filter_params(args)
     if args.assignee_type:
         params["assignee_type"] = args.assignee_type
-    return api.list("/conversations", params)
+    return CONVERSATIONS.query("/conversations", params)
 
+
+command = Command(__doc__, arguments, run, listing=CONVERSATIONS, paged=True)
 
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run, listing=CONVERSATIONS, paged=True)
+    command.exit()

@@ -10,7 +10,8 @@ Example:
 Prints {"payload": [inbox...]}, or with --summary [{"id", "name", "channel_type"}...].
 """
 
-from chatwoot_core import INBOXES, run_script
+from chatwoot_cli import Command
+from chatwoot_listings import INBOXES
 
 
 def arguments(parser):
@@ -18,8 +19,10 @@ def arguments(parser):
 
 
 def run(args, api):
-    return api.list("/inboxes")
+    return INBOXES.query("/inboxes")
 
+
+command = Command(__doc__, arguments, run, listing=INBOXES)
 
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run, listing=INBOXES)
+    command.exit()

@@ -20,7 +20,7 @@ private notes and activity messages. --transcript prints text lines instead of J
 import re
 from datetime import datetime, timezone
 
-from chatwoot_core import Text, positive_id, run_script, warn
+from chatwoot_cli import Command, Text, add_conversation_id, positive_id, warn
 
 KINDS = {"contact": "contact", "user": "agent", "agent_bot": "bot"}
 # Message text is the customer's: control characters, line separators and bidi overrides are
@@ -29,9 +29,7 @@ UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u206
 
 
 def arguments(parser):
-    parser.add_argument(
-        "conversation_id", type=positive_id, metavar="CONVERSATION_ID", help="the conversation number shown in Chatwoot"
-    )
+    add_conversation_id(parser)
     parser.add_argument("--before", type=positive_id, metavar="ID", help="the 20 messages before this message id")
     parser.add_argument("--after", type=positive_id, metavar="ID", help="up to 100 messages after this message id")
     parser.add_argument(
@@ -114,5 +112,7 @@ def _clean(text):
     return UNSAFE.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
 
 
+command = Command(__doc__, arguments, run)
+
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run)
+    command.exit()

@@ -10,7 +10,8 @@ Example:
 Prints Chatwoot's bare array of teams, or with --summary [{"id", "name"}...].
 """
 
-from chatwoot_core import TEAMS, run_script
+from chatwoot_cli import Command
+from chatwoot_listings import TEAMS
 
 
 def arguments(parser):
@@ -18,8 +19,10 @@ def arguments(parser):
 
 
 def run(args, api):
-    return api.list("/teams")
+    return TEAMS.query("/teams")
 
+
+command = Command(__doc__, arguments, run, listing=TEAMS)
 
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run, listing=TEAMS)
+    command.exit()

@@ -14,8 +14,9 @@ the message again (unless --once), but never duplicates the contact or the conve
 (and "already_sent": true when --once found the message there already).
 """
 
-from chatwoot_core import DryRun, Failure, UsageError, add_text_arguments, positive_id, read_text, run_script, warn
-from find_or_create_contact import add_contact_keys, find_or_create, keys_of
+from chatwoot_cli import Command, add_text_arguments, positive_id, warn
+from chatwoot_client import Failure, UsageError
+from chatwoot_contacts import add_contact_keys, find_or_create, keys_of
 
 
 def arguments(parser):
@@ -45,6 +46,7 @@ def open_conversation(api, contact_id, inbox_id):
         "POST",
         "/conversations",
         "create_conversation",
+        then="send the message in it",
         inbox_id=inbox_id,
         contact_id=contact_id,
         source_id=None,
@@ -64,7 +66,7 @@ def already_sent(api, conversation_id, text, private):
 
 
 def run(args, api):
-    text = read_text(args)
+    text = args.text
     if not (args.contact_id or args.identifier or args.email or args.phone):
         raise UsageError("say who to message: --contact-id, --identifier, --email or --phone")
     done = {}  # what has happened so far, for the output and for a failure's report
@@ -73,7 +75,8 @@ def run(args, api):
             contact = api.get(f"/contacts/{args.contact_id}")["payload"]
             done.update(contact_id=contact["id"], created_contact=False)
         else:
-            created, contact = find_or_create(api, keys_of(args), args.name)
+            then = "open a conversation with the new contact and send the message"
+            created, contact = find_or_create(api, keys_of(args), args.name, then=then)
             done.update(contact_id=contact["id"], created_contact=created)
         created, conversation_id = open_conversation(api, done["contact_id"], args.inbox_id)
         done.update(conversation_id=conversation_id, created_conversation=created)
@@ -84,10 +87,6 @@ def run(args, api):
         message = api.send(
             "POST", f"/conversations/{conversation_id}/messages", "send_message", content=text, private=args.private
         )
-    except DryRun:
-        if "conversation_id" not in done:
-            warn("dry run: this preview is the first change; the script would then open a conversation and send")
-        raise
     except Failure as failure:
         if done:  # say what already happened, so a re-run (which reuses it) is an informed choice
             made = [f"{key}={done[key]}" for key in ("contact_id", "conversation_id") if key in done]
@@ -101,5 +100,7 @@ def report(done: dict) -> dict:
     return {key: done[key] for key in keys}
 
 
+command = Command(__doc__, arguments, run, writes=True)
+
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run, writes=True)
+    command.exit()

@@ -11,7 +11,9 @@ Prints {"meta": {"count", "current_page", "has_more"}, "payload": [contact...]},
 --summary [{"id", "name", "email"}...]. --all walks every page.
 """
 
-from chatwoot_core import CONTACT_SEARCH, UsageError, run_script
+from chatwoot_cli import Command
+from chatwoot_client import UsageError
+from chatwoot_listings import CONTACT_SEARCH
 
 
 def arguments(parser):
@@ -23,8 +25,10 @@ def arguments(parser):
 def run(args, api):
     if not args.query.strip():
         raise UsageError("QUERY is empty; give part of a name, e-mail, phone number or identifier")
-    return api.list("/contacts/search", {"q": args.query.strip()})
+    return CONTACT_SEARCH.query("/contacts/search", {"q": args.query.strip()})
 
+
+command = Command(__doc__, arguments, run, listing=CONTACT_SEARCH, paged=True)
 
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run, listing=CONTACT_SEARCH, paged=True)
+    command.exit()

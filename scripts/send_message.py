@@ -13,13 +13,11 @@ Example:
 Prints the created message: {"id", "content", "message_type": 1, "private", "sender", ...}.
 """
 
-from chatwoot_core import add_text_arguments, positive_id, read_text, run_script
+from chatwoot_cli import Command, add_conversation_id, add_text_arguments
 
 
 def arguments(parser):
-    parser.add_argument(
-        "conversation_id", type=positive_id, metavar="CONVERSATION_ID", help="the conversation number shown in Chatwoot"
-    )
+    add_conversation_id(parser)
     add_text_arguments(parser, attachments=True)
     parser.add_argument(
         "--private", action="store_true", help="a private note instead of a reply (add_note.py does the same)"
@@ -31,11 +29,13 @@ def run(args, api):
         "POST",
         f"/conversations/{args.conversation_id}/messages",
         "send_message",
-        content=read_text(args),
+        content=args.text,
         attachments=args.attach,
         private=args.private,
     )
 
 
+command = Command(__doc__, arguments, run, writes=True)
+
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run, writes=True)
+    command.exit()

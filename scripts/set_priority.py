@@ -11,7 +11,7 @@ Example:
 Prints {"conversation_id": 42, "priority": "urgent"} (Chatwoot itself answers with an empty body).
 """
 
-from chatwoot_core import add_conversation_ids, run_script
+from chatwoot_cli import Command, add_conversation_ids
 
 PRIORITIES = ("urgent", "high", "medium", "low", "none")
 
@@ -34,5 +34,7 @@ def run(args, api):
     return {"conversation_id": args.conversation_id, "priority": priority}
 
 
+command = Command(__doc__, arguments, run, writes=True)
+
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run, writes=True)
+    command.exit()

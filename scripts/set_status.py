@@ -13,14 +13,15 @@ Prints {"payload": {"success": true, "conversation_id", "current_status", "snooz
 A snooze without --until lasts until the customer's next reply.
 """
 
-from chatwoot_core import UsageError, add_conversation_ids, run_script, snooze_until
-
-STATUSES = ("open", "resolved", "pending", "snoozed")
+from chatwoot_cli import CONVERSATION_STATUSES, Command, add_conversation_ids, snooze_until
+from chatwoot_client import UsageError
 
 
 def arguments(parser):
     add_conversation_ids(parser)
-    parser.add_argument("status", choices=STATUSES, metavar="STATUS", help="open, resolved, pending or snoozed")
+    parser.add_argument(
+        "status", choices=CONVERSATION_STATUSES, metavar="STATUS", help="open, resolved, pending or snoozed"
+    )
     parser.add_argument(
         "--until",
         type=snooze_until,
@@ -41,5 +42,7 @@ def run(args, api):
     )
 
 
+command = Command(__doc__, arguments, run, writes=True)
+
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run, writes=True)
+    command.exit()

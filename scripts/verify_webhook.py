@@ -22,7 +22,8 @@ import sys
 import time
 from pathlib import Path
 
-from chatwoot_core import ConfigError, Outcome, UsageError, run_script
+from chatwoot_cli import Command, Outcome
+from chatwoot_client import ConfigError, UsageError
 
 
 def arguments(parser):
@@ -67,5 +68,7 @@ def run(args, api):
     return {"valid": True}
 
 
+command = Command(__doc__, arguments, run, needs=())
+
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run, needs=())
+    command.exit()

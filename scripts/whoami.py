@@ -12,7 +12,7 @@ Prints the token's profile {"id", "name", "email", "role", "accounts": [{"id", "
 it still prints the profile, says so on stderr and exits 1. Needs only CHATWOOT_BASE_URL and the token.
 """
 
-from chatwoot_core import Outcome, run_script
+from chatwoot_cli import Command, Outcome
 
 SECRET_KEYS = ("access_token", "pubsub_token")
 
@@ -34,5 +34,7 @@ def run(args, api):
     return profile
 
 
+command = Command(__doc__, arguments, run, needs=("token",))
+
 if __name__ == "__main__":
-    run_script(__doc__, arguments, run, needs=("token",))
+    command.exit()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
+import io
 import json
 import os
-import subprocess
 import sys
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from subprocess import run as subprocess_run
 
 import pytest
 
@@ -18,7 +22,11 @@ ACCOUNT = 1
 ACCOUNT_PATH = f"/api/v1/accounts/{ACCOUNT}"
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/sandbox.py
-sys.path.insert(0, str(SCRIPTS_DIR))  # chatwoot_core, imported by the in-process tests as the scripts do
+sys.path.insert(0, str(SCRIPTS_DIR))  # the shared modules, imported by the in-process tests as the scripts do
+
+from chatwoot_cli import operation_scripts  # noqa: E402 - after the path is set
+
+OPERATIONS = [path.stem for path in operation_scripts(SCRIPTS_DIR)]  # the scripts that are operations
 
 
 @dataclass
@@ -36,8 +44,24 @@ class Result:
         return [line for line in self.stderr.splitlines() if line.startswith("error:")]
 
 
+def load_script(name: str):
+    """scripts/NAME.py as a module (imported once), as the test process sees it."""
+    if name not in _SCRIPTS:
+        spec = importlib.util.spec_from_file_location(name, SCRIPTS_DIR / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _SCRIPTS[name] = module
+    return _SCRIPTS[name]
+
+
+_SCRIPTS: dict = {}
+
+
 class Runner:
-    """Runs scripts/NAME.py in a subprocess with a controlled environment and temp dir."""
+    """Runs scripts/NAME.py as an agent would: its environment, its temp dir, stdin, from another
+    directory. In this process by default (the script's `command.main(argv)` with the process
+    state swapped in and back); in a subprocess with `subprocess=True` or a `python=`, which
+    keeps the real entry points honest."""
 
     def __init__(self, tmp_path: Path):
         self.tmpdir = tmp_path / "tmp"
@@ -64,6 +88,7 @@ class Runner:
         stdin: bytes | str | None = None,
         env: dict | None = None,
         python: str | None = None,
+        subprocess: bool = False,
         timeout: float = 60,
     ) -> Result:
         environment = dict(self.env)
@@ -74,21 +99,82 @@ class Runner:
                 environment[key] = value
         if isinstance(stdin, str):
             stdin = stdin.encode("utf-8")
-        completed = subprocess.run(
+        if subprocess or python:
+            result = self._in_subprocess(name, args, stdin or b"", environment, python, timeout)
+        else:
+            result = self._in_process(name, args, stdin or b"", environment)
+        assert "Traceback" not in result.stderr, result.stderr
+        assert "internal error in the skill" not in result.stderr, result.stderr
+        assert TOKEN not in result.stdout + result.stderr, "the token leaked into the output"
+        return result
+
+    def _in_subprocess(self, name, args, stdin, environment, python, timeout) -> Result:
+        completed = subprocess_run(
             [python or sys.executable, str(SCRIPTS_DIR / f"{name}.py"), *args],
-            input=stdin if stdin is not None else b"",
+            input=stdin,
             capture_output=True,
             env=environment,
             cwd=self.cwd,
             timeout=timeout,
         )
-        result = Result(completed.returncode, completed.stdout.decode("utf-8"), completed.stderr.decode("utf-8"))
-        assert "Traceback" not in result.stderr, result.stderr
-        assert TOKEN not in result.stdout + result.stderr, "the token leaked into the output"
-        return result
+        return Result(completed.returncode, completed.stdout.decode("utf-8"), completed.stderr.decode("utf-8"))
+
+    def _in_process(self, name, args, stdin, environment) -> Result:
+        command = load_script(name).command
+        saved = (dict(os.environ), tempfile.tempdir, os.getcwd(), sys.stdin, sys.stdout, sys.stderr)
+        out, err = io.BytesIO(), io.BytesIO()
+        os.environ.clear()
+        os.environ.update(environment)
+        time.tzset()  # a TZ of the test's takes effect, as it would in a new process
+        tempfile.tempdir = None  # re-read TMPDIR
+        os.chdir(self.cwd)
+        sys.stdin = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
+        sys.stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
+        sys.stderr = io.TextIOWrapper(err, encoding="utf-8", write_through=True)
+        try:
+            code = command.main(list(args))
+        except SystemExit as exit:  # --help
+            code = exit.code if isinstance(exit.code, int) else 0
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                stream.flush()
+                stream.detach()  # else closing the wrapper would close the buffer we read
+            environ, tempfile.tempdir, cwd, sys.stdin, sys.stdout, sys.stderr = saved
+            os.environ.clear()
+            os.environ.update(environ)
+            time.tzset()
+            os.chdir(cwd)
+        return Result(code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8"))
 
     def request_files(self) -> list[Path]:
         return sorted(self.tmpdir.glob("chatwoot_request_*.json"))
+
+
+class Clock:
+    """Stands in for the retry clock of in-process runs: a sleep advances it at once and is recorded."""
+
+    def __init__(self):
+        self.now = time.time()
+        self.slept: list[float] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(round(seconds, 3))
+        self.now += max(0.0, seconds)
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch) -> Clock:
+    """Every in-process run waits on this clock (no real sleeps, no jitter); subprocesses wait for real."""
+    import chatwoot_client
+
+    fake = Clock()
+    monkeypatch.setattr(chatwoot_client.Pacer, "clock", staticmethod(fake.time))
+    monkeypatch.setattr(chatwoot_client.Pacer, "sleep", staticmethod(fake.sleep))
+    monkeypatch.setattr(chatwoot_client.Pacer, "jitter", staticmethod(lambda: 0.0))
+    return fake
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import hmac
+import importlib.util
 import json
 import os
 import re
@@ -40,34 +41,27 @@ from pathlib import Path
 from typing import Any, Callable
 
 REQUIRED = ("CHATWOOT_BASE_URL", "CHATWOOT_API_TOKEN", "CHATWOOT_ACCOUNT_ID")
-SHARED = ("chatwoot_core.py", "chatwoot_filters.py")  # imported by the scripts; not operations
-
-# Scripts that change Chatwoot whatever their flags, and the flags that make labels.py and
-# conversation_attributes.py writes (without them they only read).
-ALWAYS_WRITE = {
-    "create_contact.py",
-    "update_contact.py",
-    "delete_contact.py",
-    "find_or_create_contact.py",
-    "create_conversation.py",
-    "send_message.py",
-    "add_note.py",
-    "message_contact.py",
-    "assign_conversation.py",
-    "set_status.py",
-    "set_priority.py",
-}
-WRITE_FLAGS = {"labels.py": {"--add", "--remove"}, "conversation_attributes.py": {"--set", "--unset"}}
-
 DRY_RUN_TEXT = "live check (dry run, never sent)"
 PROBE_EMAIL = "live-check@example.invalid"  # .invalid never exists, so a real customer is never matched
 WEBHOOK_SECRET_ENV = "LIVE_CHECK_WEBHOOK_SECRET"
 RAN_WIDTH = 64  # the "what ran" column
 
 
-def is_write(script: str, args: list[str]) -> bool:
-    """Would this call change Chatwoot if it were not a dry run?"""
-    return script in ALWAYS_WRITE or bool(WRITE_FLAGS.get(script, set()) & set(args))
+def skill_module(scripts: Path, name: str):
+    """A module of the checked skill's scripts/ (the scripts declare what they are; only the
+    standard library is imported until a script sends a request)."""
+    if str(scripts) not in sys.path:
+        sys.path.insert(0, str(scripts))
+    spec = importlib.util.spec_from_file_location(f"checked_{name}", scripts / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def is_write(scripts: Path, script: str, args: list[str]) -> bool:
+    """Would this call change Chatwoot if it were not a dry run? The script's own declaration says."""
+    command = skill_module(scripts, script.removesuffix(".py")).command
+    return command.would_write([arg for arg in args if arg != "--dry-run"])
 
 
 @dataclass
@@ -328,7 +322,7 @@ class LiveCheck:
                 f"needs a {' and a '.join(missing)} from the reads above; nothing to check it on",
             )
         args = step.build(self.ids) if step.build else list(step.args)
-        if is_write(step.script, args) and "--dry-run" not in args:  # never: the plan is fixed
+        if is_write(self.scripts, step.script, args) and "--dry-run" not in args:  # never: the plan is fixed
             raise AssertionError(f"refusing to run a write without --dry-run: {step.script} {args}")
         ran = shlex.join(args) if args else "(no arguments)"
         command = [self.python, str(self.scripts / step.script), *args]
@@ -388,7 +382,7 @@ class LiveCheck:
 
     def not_covered(self) -> list[str]:
         planned = {step.script for step in plan()}
-        present = {p.name for p in self.scripts.glob("*.py") if p.name not in SHARED}
+        present = {p.name for p in skill_module(self.scripts, "chatwoot_cli").operation_scripts(self.scripts)}
         return sorted(present - planned)
 
 

@@ -39,6 +39,7 @@ import threading
 import time
 from pathlib import Path
 
+from live_check import skill_module
 from pythons import find_interpreter  # tests/ is on sys.path: this file is run as a script from it
 
 SKILLS_VERSION = "1.7.4"  # newest `skills` on npm when written (npm view skills version); needs Node >= 22.20
@@ -48,8 +49,6 @@ AGENTS = {"claude-code": ".claude/skills/chatwoot", "codex": ".agents/skills/cha
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / ".smoke"
-SHARED = ("chatwoot_core.py", "chatwoot_filters.py")  # imported by the scripts; not operations
-
 # What the installer leaves out by design (vercel-labs/skills copyDirectory).
 INSTALLER_DROPS_FILES = {"metadata.json"}
 INSTALLER_DROPS_DIRS = {".git", "__pycache__", "__pypackages__"}
@@ -417,7 +416,7 @@ class Smoke:
 
     def scripts_help(self, python: Path, skill: Path, workdir: Path, sandbox_env: dict[str, str]) -> set[str]:
         self.step("--help of every script, from the installed copy and another directory")
-        scripts = sorted(p for p in (skill / "scripts").glob("*.py") if p.name not in SHARED)
+        scripts = skill_module(skill / "scripts", "chatwoot_cli").operation_scripts(skill / "scripts")
         with_dry_run = set()
         for script in scripts:
             result = self.run([str(python), str(script), "--help"], cwd=workdir, env={**self.env, **sandbox_env})

@@ -4,6 +4,7 @@ dependency: what Chatwoot receives and what the agent sees."""
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 
@@ -79,8 +80,17 @@ def test_attachment_dry_run_lists_fields_and_files(httpserver, run, files):
     assert preview["files"] == [
         {"field": "attachments[]", "path": str(files / "invoice.pdf"), "content_type": "application/pdf", "size": 13}
     ]
-    assert json.loads(open(preview["request_file"], encoding="utf-8").read())["content"] == "Invoice"
-    assert "$CHATWOOT_API_TOKEN" in preview["curl"] and "attachments[]=@" in preview["curl"]
+    assert list(preview) == ["method", "url", "body", "files", "curl"]
+    assert shlex.split(preview["curl"])[-6:] == [
+        "--form-string",
+        "content=Invoice",
+        "--form-string",
+        "message_type=outgoing",
+        "-F",
+        f"attachments[]=@{files / 'invoice.pdf'};type=application/pdf",
+    ]
+    assert "$CHATWOOT_API_TOKEN" in preview["curl"]
+    assert run.request_files() == []
     assert httpserver.log == []
 
 

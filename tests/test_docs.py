@@ -9,10 +9,9 @@ import subprocess
 import sys
 
 import pytest
-from conftest import SCRIPTS_DIR, SKILL_DIR
+from conftest import OPERATIONS, SCRIPTS_DIR, SKILL_DIR
 
-CORE = "chatwoot_core.py"
-SCRIPTS = sorted(p.name for p in SCRIPTS_DIR.glob("*.py") if p.name != CORE and not p.name.startswith("chatwoot_"))
+SCRIPTS = [f"{name}.py" for name in OPERATIONS]
 SKILL_MD = (SKILL_DIR / "SKILL.md").read_text(encoding="utf-8")
 README = (SKILL_DIR / "README.md").read_text(encoding="utf-8")
 

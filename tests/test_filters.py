@@ -13,7 +13,7 @@ from conftest import ACCOUNT_PATH, SCRIPTS_DIR, assert_received, body_of, only_r
 sys.path.insert(0, str(SCRIPTS_DIR))
 
 import chatwoot_filters as filters
-from chatwoot_core import UsageError
+from chatwoot_client import UsageError
 
 CONVERSATIONS_PATH = f"{ACCOUNT_PATH}/conversations/filter"
 CONTACTS_PATH = f"{ACCOUNT_PATH}/contacts/filter"

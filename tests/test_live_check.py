@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 
 import live_check
 import pytest
-from conftest import SCRIPTS_DIR, SKILL_DIR
+from conftest import OPERATIONS, SCRIPTS_DIR, SKILL_DIR, load_script
 from sandbox import Sandbox
 
 LIVE_CHECK = SKILL_DIR / "tests" / "live_check.py"
-SCRIPTS = sorted(p.name for p in SCRIPTS_DIR.glob("*.py") if p.name not in live_check.SHARED)
+SCRIPTS = [f"{name}.py" for name in OPERATIONS]
 
 
 def state(sb: Sandbox) -> str:
@@ -52,12 +53,8 @@ def rows(stdout: str) -> dict[str, list[str]]:
 
 
 def scripts_with_dry_run() -> set[str]:
-    found = set()
-    for script in SCRIPTS:
-        result = subprocess.run([sys.executable, str(SCRIPTS_DIR / script), "--help"], capture_output=True, text=True)
-        if "--dry-run" in result.stdout:
-            found.add(script)
-    return found
+    """Every script that declares it may write (and so takes --dry-run)."""
+    return {f"{name}.py" for name in OPERATIONS if load_script(name).command.writes}
 
 
 def test_every_script_passes_and_the_sandbox_receives_no_change(tmp_path):
@@ -80,7 +77,8 @@ def test_every_script_passes_and_the_sandbox_receives_no_change(tmp_path):
     dry_runs = {o["script"] for o in report["outcomes"] if o["kind"] == "dry-run"}
     assert dry_runs == scripts_with_dry_run(), "every script with --dry-run is checked with it"
     for outcome in report["outcomes"]:
-        if live_check.is_write(outcome["script"], outcome["ran"].split()):
+        args = [] if outcome["ran"] == "(no arguments)" else shlex.split(outcome["ran"])
+        if live_check.is_write(SCRIPTS_DIR, outcome["script"], args):
             assert outcome["ran"].endswith("--dry-run"), outcome
 
     # No state-changing request arrived: reads, and POSTs only to the filter endpoints.
@@ -135,7 +133,7 @@ def test_unreachable_server_says_to_check_the_base_url(tmp_path):
     ],
 )
 def test_writes_are_recognised(script, args, write):
-    assert live_check.is_write(script, args) is write
+    assert live_check.is_write(SCRIPTS_DIR, script, args) is write
 
 
 def test_a_write_without_dry_run_is_refused_before_it_runs(tmp_path):

@@ -313,7 +313,10 @@ def test_create_conversation_with_message_and_every_option(run, httpserver):
 
 # --------------------------------------------------------------------------- list_conversations
 
-LIST_PAGE = {"data": {"meta": COUNTS, "payload": [conversation(42, "Jane Doë"), conversation(43, "李雷", "pending")]}}
+LIST_COUNTS = {"mine_count": 1, "assigned_count": 1, "unassigned_count": 1, "all_count": 2}  # the page holds all
+LIST_PAGE = {
+    "data": {"meta": LIST_COUNTS, "payload": [conversation(42, "Jane Doë"), conversation(43, "李雷", "pending")]}
+}
 
 
 def test_list_conversations_without_flags_sends_no_query(run, httpserver):
@@ -378,18 +381,19 @@ def test_list_conversations_summary_prints_id_status_sender_name(run, httpserver
 def test_list_conversations_all_walks_pages_of_25(run, httpserver):
     first = [conversation(100 + n, f"Kunde {n}") for n in range(25)]
     second = [conversation(200, "Letzte Kundin")]
+    counts = {"mine_count": 3, "assigned_count": 20, "unassigned_count": 6, "all_count": 26}
     answer(
         httpserver,
         "GET",
         "/conversations",
-        {"data": {"meta": COUNTS, "payload": first}},
+        {"data": {"meta": counts, "payload": first}},
         {"labels[]": "x", "page": "1"},
     )
     answer(
         httpserver,
         "GET",
         "/conversations",
-        {"data": {"meta": COUNTS, "payload": second}},
+        {"data": {"meta": counts, "payload": second}},
         {"labels[]": "x", "page": "2"},
     )
     result = run("list_conversations", "--label", "x", "--all", "--summary")

@@ -10,23 +10,16 @@ Three layers, fastest first:
 
 from __future__ import annotations
 
-import io
 import json
 import math
-import os
 import re
-import runpy
-import sys
-import tempfile
 import time
-from contextlib import ExitStack
 from functools import cache
-from pathlib import Path
 from unittest import mock
 
-import chatwoot_core  # on sys.path through conftest, as the scripts see it
+import chatwoot_client  # on sys.path through conftest, as the scripts see it
 import pytest
-from conftest import ACCOUNT_PATH, SCRIPTS_DIR, TOKEN, Result, strict_equal
+from conftest import ACCOUNT_PATH, OPERATIONS, Result, Runner, load_script, strict_equal
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from werkzeug import Response
@@ -148,7 +141,7 @@ def assert_non_ascii_unescaped(rendered: str) -> None:
 
 
 def assert_renders_back(template: str, values: dict, expected) -> str:
-    rendered = chatwoot_core.render(template, values)
+    rendered = chatwoot_client.render(template, values)
     rendered.encode("utf-8")  # a request file can hold it
     document = strict_loads(rendered)
     assert strict_equal(document, expected), f"{document!r} != {expected!r}"
@@ -258,7 +251,7 @@ def test_rendering_never_writes_nan_or_infinity(value):
     """NaN/Infinity are not JSON: Chatwoot's parser (Ruby JSON, allow_nan false) answers 400.
     Rendering must refuse them rather than write a body no server accepts."""
     try:
-        rendered = chatwoot_core.render("conversation_attributes", {"custom_attributes": {"x": value}})
+        rendered = chatwoot_client.render("conversation_attributes", {"custom_attributes": {"x": value}})
     except ValueError:
         return  # refused: fine
     try:
@@ -365,58 +358,13 @@ def test_labels_added_arrive_exactly(run, httpserver, labels):
 # --------------------------------------------------------------------------- c. rejection (in-process)
 
 
-def _run_in_process(script: str, argv: list[str], env: dict, stdin: bytes, tmpdir: str | None) -> Result:
-    """scripts/<script>.py as `python3 script.py ARGV` would run it, in this process."""
-    path = str(SCRIPTS_DIR / f"{script}.py")
-    out, err = io.BytesIO(), io.BytesIO()
-    stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
-    stderr = io.TextIOWrapper(err, encoding="utf-8", write_through=True)
-    with ExitStack() as stack:
-        stack.enter_context(mock.patch.dict(os.environ, env, clear=True))
-        stack.enter_context(mock.patch.object(sys, "argv", [path, *argv]))
-        stack.enter_context(mock.patch.object(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")))
-        stack.enter_context(mock.patch.object(sys, "stdout", stdout))
-        stack.enter_context(mock.patch.object(sys, "stderr", stderr))
-        if tmpdir is not None:
-            stack.enter_context(mock.patch.object(tempfile, "tempdir", tmpdir))
-        try:
-            runpy.run_path(path, run_name="__main__")
-            code = 0
-        except SystemExit as exit_:
-            code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-    return Result(code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8"))
-
-
-class InProcess:
-    """Runs scripts in-process against one base URL, with request files going to one directory."""
-
-    def __init__(self, base_url: str, tmpdir: Path):
-        self.tmpdir = tmpdir
-        self.env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "CHATWOOT_BASE_URL": base_url.rstrip("/"),
-            "CHATWOOT_API_TOKEN": TOKEN,
-            "CHATWOOT_ACCOUNT_ID": "1",
-            "CHATWOOT_TIMEOUT": "5",
-            "CHATWOOT_MAX_RETRIES": "0",
-        }
-
-    def __call__(self, script: str, *argv: str, stdin: bytes = b"") -> Result:
-        result = _run_in_process(script, list(argv), self.env, stdin, str(self.tmpdir))
-        assert "Traceback" not in result.stderr, result.stderr
-        assert "internal error" not in result.stderr, result.stderr
-        assert TOKEN not in result.stdout + result.stderr
-        return result
-
-
 @pytest.fixture
-def inproc(httpserver, tmp_path) -> InProcess:
-    tmpdir = tmp_path / "tmp"
-    tmpdir.mkdir()
-    return InProcess(httpserver.url_for("/"), tmpdir)
+def inproc(run, httpserver):
+    """The in-process runner, pointed at pytest-httpserver (the `run` fixture does both)."""
+    return run
 
 
-def assert_refused(inproc: InProcess, httpserver, result: Result, *fragments: str) -> None:
+def assert_refused(inproc: Runner, httpserver, result: Result, *fragments: str) -> None:
     """Exit 2, an error line on stderr naming the problem, nothing on stdout, nothing sent or written."""
     assert result.code == 2, (result.code, result.stdout, result.stderr)
     assert result.stdout == ""
@@ -427,7 +375,7 @@ def assert_refused(inproc: InProcess, httpserver, result: Result, *fragments: st
     assert list(inproc.tmpdir.iterdir()) == []
 
 
-def fresh(httpserver, inproc: InProcess) -> None:
+def fresh(httpserver, inproc: Runner) -> None:
     """Each example starts from an empty server log and an empty temp dir."""
     httpserver.clear_log()
     for leftover in inproc.tmpdir.iterdir():
@@ -445,8 +393,6 @@ def test_in_process_runner_sends_a_valid_call(inproc, httpserver):
         ("POST", path, {"content": "hé", "message_type": "outgoing", "private": False})
     ]
     assert list(inproc.tmpdir.iterdir()) == []  # removed after the 2xx
-    preview = json.loads(inproc("send_message", "42", "hé", "--dry-run").stdout)
-    assert [str(p) for p in inproc.tmpdir.iterdir()] == [preview["request_file"]]  # request files go there
 
 
 SOME = settings(max_examples=30, deadline=None, suppress_health_check=FIXTURES_OK)
@@ -678,15 +624,14 @@ VALID_CALLS = {
 
 
 def test_every_script_has_a_valid_call():
-    scripts = {path.stem for path in SCRIPTS_DIR.glob("*.py")} - {"chatwoot_core", "chatwoot_filters"}
+    scripts = set(OPERATIONS)
     assert scripts == set(VALID_CALLS)
 
 
 @cache
 def known_flags(script: str) -> frozenset:
-    result = _run_in_process(script, ["--help"], {"PATH": os.environ.get("PATH", "")}, b"", None)
-    assert result.code == 0, result.stderr
-    return frozenset(re.findall(r"(?<![\w-])(--?[A-Za-z][\w-]*)", result.stdout))
+    text = load_script(script).command.parser().format_help()
+    return frozenset(re.findall(r"(?<![\w-])(--?[A-Za-z][\w-]*)", text))
 
 
 UNKNOWN_FLAGS = st.one_of(

@@ -19,13 +19,13 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import SCRIPTS_DIR, SKILL_DIR
+from conftest import OPERATIONS, SCRIPTS_DIR, SKILL_DIR
 from pythons import find_interpreter
 from sandbox import Sandbox
 
 VERSIONS = ["3.9", "3.10", "3.11", "3.12", "3.13"]
 CACHE = SKILL_DIR / ".venv-pythons"
-SCRIPTS = sorted(p.stem for p in SCRIPTS_DIR.glob("*.py") if p.stem not in ("chatwoot_core", "chatwoot_filters"))
+SCRIPTS = OPERATIONS
 WORKERS = max(2, min(4, os.cpu_count() or 2))
 
 pythons = pytest.mark.pythons

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import stat
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from conftest import ACCOUNT_PATH, SCRIPTS_DIR, TOKEN, assert_received, body_of, only_request, strict_equal
@@ -91,17 +91,15 @@ def test_dry_run_previews_and_sends_nothing(run, httpserver, script, arguments, 
     assert httpserver.log == []
     preview = json.loads(result.stdout)  # exactly one JSON document
     assert isinstance(preview, dict)
-    assert preview.keys() == {"method", "url", "body", "request_file", "curl"}
+    assert list(preview) == ["method", "url", "body", "curl"]
     assert preview["method"] == "POST"
     assert preview["url"] == run.env["CHATWOOT_BASE_URL"] + ACCOUNT_PATH + path
     assert strict_equal(preview["body"], body), preview["body"]
-    request_file = only_request_file(run)
-    assert preview["request_file"] == str(request_file)
-    assert mode(request_file) == 0o600
-    assert strict_equal(json.loads(request_file.read_bytes()), body)
-    assert "$CHATWOOT_API_TOKEN" in preview["curl"]
-    assert f"@{request_file}" in preview["curl"]
-    assert preview["url"] in preview["curl"]
+    assert run.request_files() == []  # a dry run leaves nothing behind
+    words = shlex.split(preview["curl"])
+    assert words[:4] == ["curl", "-sS", "-X", "POST"] and preview["url"] in words
+    assert "Api-Access-Token: $CHATWOOT_API_TOKEN" in words
+    assert strict_equal(json.loads(words[words.index("--data-binary") + 1]), body)  # the body, inline
 
 
 def test_dry_run_with_token_set_never_shows_it(run, httpserver):
@@ -109,19 +107,24 @@ def test_dry_run_with_token_set_never_shows_it(run, httpserver):
     assert result.code == 0, result.stderr
     assert httpserver.log == []
     assert TOKEN not in result.stdout
-    assert TOKEN not in only_request_file(run).read_text(encoding="utf-8")
     assert "$CHATWOOT_API_TOKEN" in result.json["curl"]
 
 
-def test_dry_run_curl_sends_the_same_request(run, httpserver):
-    text = 'Grüße "quoted" \\ back\nslash 👍 {{ x }}'
+@pytest.mark.parametrize("size", [100, 120_000], ids=["argument", "heredoc"])
+def test_dry_run_curl_sends_the_same_bytes_as_a_real_run(run, httpserver, size):
+    """The printed curl, run as printed, sends what the script itself sends; above 100 KB the body
+    travels through a quoted heredoc (one argument is capped at 128 KiB)."""
+    text = ('Grüße "quoted" \\ back\nslash 👍 {{ x }} $HOME `date` JSON\n' * 4000)[:size]
     preview = run("send_message", "42", text, "--dry-run", env={"CHATWOOT_API_TOKEN": None}).json
+    assert ("<<'JSON" in preview["curl"]) == (size > 100_000)
     httpserver.expect_request(MESSAGE_PATH, method="POST").respond_with_json({"id": 1})
     shell_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "CHATWOOT_API_TOKEN": TOKEN}
-    subprocess.run(["sh", "-c", preview["curl"]], env=shell_env, capture_output=True, timeout=30, check=True)
-    request = only_request(httpserver)
-    assert_received(request, "POST", MESSAGE_PATH, body={"content": text, "message_type": "outgoing", "private": False})
-    assert request.get_data() == Path(preview["request_file"]).read_bytes()
+    # As a user pastes it into a shell: the shell reads the command, heredoc included, from its input.
+    subprocess.run(["sh"], input=preview["curl"].encode(), env=shell_env, capture_output=True, timeout=30, check=True)
+    assert run("send_message", "42", text).code == 0
+    by_curl, by_script = (request for request, _ in httpserver.log)
+    assert_received(by_curl, "POST", MESSAGE_PATH, body={"content": text, "message_type": "outgoing", "private": False})
+    assert by_curl.get_data() == by_script.get_data()
 
 
 # --------------------------------------------------------------------------- hostile text arrives unchanged
@@ -181,10 +184,11 @@ def test_150000_character_text_arrives_whole(run, httpserver, source):
     assert run.request_files() == []
 
 
-def test_request_file_is_readable_utf8(run):
+def test_request_file_is_readable_utf8(run, httpserver):
     text = "Grüße aus Köln 👍 مرحبا 日本語"
-    result = run("send_message", "42", text, "--dry-run")
-    assert result.code == 0, result.stderr
+    httpserver.expect_request(MESSAGE_PATH, method="POST").respond_with_json({"error": "nope"}, status=422)
+    result = run("send_message", "42", text)
+    assert result.code == 1, result.stderr
     raw = only_request_file(run).read_bytes()
     assert text.encode("utf-8") in raw  # not \u-escaped
     assert b"\\u" not in raw

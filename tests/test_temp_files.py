@@ -15,7 +15,7 @@ import time
 import uuid
 from pathlib import Path
 
-import chatwoot_core  # on sys.path through conftest, as the scripts see it
+import chatwoot_client  # on sys.path through conftest, as the scripts see it
 import pytest
 from conftest import ACCOUNT_PATH, SCRIPTS_DIR, TOKEN, Result, strict_equal
 from sandbox import Sandbox
@@ -85,7 +85,7 @@ def test_planted_symlink_is_never_followed(private_tmp, tmp_path, monkeypatch, v
     names = Names("planted")
     monkeypatch.setattr(tempfile, "_get_candidate_names", names)
 
-    path = chatwoot_core.write_request_file(b'{"content": "hi"}')
+    path = chatwoot_client.write_request_file(b'{"content": "hi"}')
 
     assert names.tried[0] == "planted" and len(names.tried) >= 2, names.tried  # the collision did happen
     assert path != str(planted)
@@ -111,7 +111,7 @@ def test_several_planted_names_are_all_skipped(private_tmp, tmp_path, monkeypatc
     squatter.chmod(0o666)
     monkeypatch.setattr(tempfile, "_get_candidate_names", Names("a", "b", "c"))
 
-    path = chatwoot_core.write_request_file(b"{}")
+    path = chatwoot_client.write_request_file(b"{}")
 
     assert Path(path).name not in {"chatwoot_request_a.json", "chatwoot_request_b.json", "chatwoot_request_c.json"}
     assert_private_regular_file(path)
@@ -124,7 +124,7 @@ def test_several_planted_names_are_all_skipped(private_tmp, tmp_path, monkeypatc
 def test_request_file_is_0600_under_a_permissive_umask_in_process(private_tmp, umask):
     previous = os.umask(umask)
     try:
-        path = chatwoot_core.write_request_file("é 👍".encode())
+        path = chatwoot_client.write_request_file("é 👍".encode())
     finally:
         os.umask(previous)
     assert_private_regular_file(path)
@@ -152,18 +152,14 @@ def run_with_umask(run, umask: int, script: str, *args: str, env: dict | None = 
 
 
 def test_request_files_are_0600_under_umask_000(run, httpserver):
-    preview = run_with_umask(run, 0o000, "send_message", "42", TEXT, "--dry-run")
-    assert preview.code == 0, preview.stderr
-    assert_private_regular_file(json.loads(preview.stdout)["request_file"])
-
     httpserver.expect_request(MESSAGE_PATH, method="POST").respond_with_json({"error": "nope"}, status=422)
     failed = run_with_umask(run, 0o000, "send_message", "42", TEXT)
     assert failed.code == 1
     files = run.request_files()
-    assert len(files) == 2
-    for path in files:
-        assert_private_regular_file(path)
-        assert strict_equal(json.loads(path.read_bytes()), BODY)
+    assert len(files) == 1
+    assert_private_regular_file(files[0])
+    assert strict_equal(json.loads(files[0].read_bytes()), BODY)
+    assert f"error: request body kept at {files[0]}" in failed.stderr
 
 
 def test_tmpdir_is_honoured(run, httpserver, tmp_path):
@@ -171,19 +167,14 @@ def test_tmpdir_is_honoured(run, httpserver, tmp_path):
     elsewhere = tmp_path / "my temp dïr"
     elsewhere.mkdir()
     marker = f"tmpdir-marker-{uuid.uuid4()}"  # to tell our files from anyone else's in /tmp
-    preview = run("send_message", "42", marker, "--dry-run", env={"TMPDIR": str(elsewhere)})
-    assert preview.code == 0, preview.stderr
-    request_file = Path(preview.json["request_file"])
-    assert request_file.parent == elsewhere
-    assert request_file.is_file()
-    assert f"@{request_file}" in shlex.split(preview.json["curl"])
-
     httpserver.expect_request(MESSAGE_PATH, method="POST").respond_with_json({"error": "nope"}, status=422)
     failed = run("send_message", "42", marker, env={"TMPDIR": str(elsewhere)})
     assert failed.code == 1
-    kept = sorted(set(elsewhere.glob("chatwoot_request_*.json")) - {request_file})
+    kept = sorted(elsewhere.glob("chatwoot_request_*.json"))
     assert len(kept) == 1
     assert any(str(kept[0]) in line for line in failed.error_lines)
+    resend = next(line for line in failed.error_lines if line.startswith("error: resend with: "))
+    assert f"@{kept[0]}" in shlex.split(resend.removeprefix("error: resend with: "))
 
     assert run.request_files() == []  # the fixture's own TMPDIR was not used
     for path in Path("/tmp").glob("chatwoot_request_*.json"):  # nor the system default
@@ -197,15 +188,14 @@ def test_tmpdir_is_honoured(run, httpserver, tmp_path):
 def test_unusable_tmpdir_fails_cleanly(run, httpserver, tmp_path):
     """A $TMPDIR that does not exist: Python falls back to /tmp, or the script says what failed."""
     missing = tmp_path / "no such dir"
-    result = run("send_message", "42", "hi", "--dry-run", env={"TMPDIR": str(missing)})
-    assert httpserver.log == []
-    if result.code == 0:
-        request_file = Path(result.json["request_file"])
-        assert_private_regular_file(request_file)
-        request_file.unlink()
-    else:
-        assert result.stdout == ""
-        assert result.error_lines, result.stderr
+    httpserver.expect_request(MESSAGE_PATH, method="POST").respond_with_json({"error": "nope"}, status=422)
+    result = run("send_message", "42", "hi", env={"TMPDIR": str(missing)})
+    assert result.code == 1
+    assert result.stdout == ""
+    kept = next(line for line in result.error_lines if line.startswith("error: request body kept at "))
+    request_file = Path(kept.removeprefix("error: request body kept at "))
+    assert_private_regular_file(request_file)
+    request_file.unlink()
 
 
 def _sleepy(request):
@@ -249,27 +239,22 @@ def test_failed_write_keeps_exactly_the_body_and_never_the_token(run, httpserver
     assert strict_equal(json.loads(raw), BODY)
     if httpserver.log:  # what was sent is byte for byte what was kept
         assert httpserver.log[0][0].get_data() == raw
-    # …and byte for byte what a --dry-run of the same call renders
+    # …and byte for byte the body a --dry-run of the same call prints in its curl
     preview = run("send_message", "42", TEXT, "--dry-run", env={**env, "CHATWOOT_API_TOKEN": None})
-    assert Path(preview.json["request_file"]).read_bytes() == raw
+    words = shlex.split(preview.json["curl"])
+    assert words[words.index("--data-binary") + 1].encode() == raw
     assert any(str(kept) in line for line in result.error_lines), result.stderr
 
 
-def test_dry_run_file_remains_and_matches_the_preview(run, httpserver):
+def test_dry_run_leaves_nothing_in_the_temp_dir(run, httpserver):
     first = run("send_message", "42", TEXT, "--dry-run")
-    second = run("add_note", "42", "second", "--dry-run")
+    second = run("add_note", "42,43", "second", "--dry-run")
     assert first.code == second.code == 0
     assert httpserver.log == []
-    assert len(run.request_files()) == 2  # each dry run its own file, both kept
-    for preview in (first.json, second.json):
-        path = Path(preview["request_file"])
-        assert path.parent == run.tmpdir
-        assert_private_regular_file(path)
-        assert strict_equal(json.loads(path.read_bytes()), preview["body"])
-        assert TOKEN not in path.read_text(encoding="utf-8")
+    assert list(run.tmpdir.iterdir()) == []
+    for preview in (first.json, *second.json):
+        assert list(preview) == ["method", "url", "body", "curl"]
         assert "$CHATWOOT_API_TOKEN" in preview["curl"] and TOKEN not in preview["curl"]
-    time.sleep(0.05)
-    assert all(p.exists() for p in run.request_files())  # nothing cleans them up behind the agent's back
 
 
 # --------------------------------------------------------------------------- the token, across a day's runs
@@ -285,9 +270,9 @@ def test_token_never_reaches_the_temp_dir(run, tmp_path):
         steps = [  # (arguments, exit code, request files it leaves behind)
             (["send_message", "1", "hello ü"], 0, 0),
             (["send_message", "99999", "lost"], 1, 1),
-            (["send_message", "1", "preview", "--dry-run"], 0, 1),
+            (["send_message", "1", "preview", "--dry-run"], 0, 0),
             (["set_status", "1,2,99999", "resolved"], 1, 1),  # the failed item's body only
-            (["add_note", "1,2", "bulk preview", "--dry-run"], 0, 2),
+            (["add_note", "1,2", "bulk preview", "--dry-run"], 0, 0),
             (["labels", "3", "--add", "vip"], 0, 0),
             (["labels", "99999", "--add", "vip"], 1, 0),  # the read failed: no body was written
             (["conversation_attributes", "1", "--set", "plan=gold"], 0, 0),
