@@ -79,12 +79,8 @@ class ContactRoutes(Views, Filtering):
             rows = present + missing  # NULLS LAST either way
         return rows
 
-    def _contacts_index(self, ctx: _Ctx) -> Any:
-        rows = [c for c in self._account_contacts(ctx) if _is_resolved(c)]
-        labels = _list_param(ctx.params.get("labels"))
-        if labels:
-            rows = [c for c in rows if set(c["labels"]) & set(labels)]
-        rows = self._sort_contacts(rows, ctx.params.get("sort"))
+    def _contacts_page(self, ctx: _Ctx, rows: list[dict]) -> Any:
+        """The page ``page`` of ``rows``, with their count (the index and filter envelope)."""
         page = _page(ctx.params.get("page"))
         chunk = rows[(page - 1) * CONTACTS_PER_PAGE : page * CONTACTS_PER_PAGE]
         with_inboxes = self._with_inboxes(ctx)
@@ -92,6 +88,14 @@ class ContactRoutes(Views, Filtering):
             "meta": {"count": len(rows), "current_page": self._current_page(ctx.params)},
             "payload": [self._contact_json(c, with_inboxes=with_inboxes) for c in chunk],
         }
+
+    def _contacts_index(self, ctx: _Ctx) -> Any:
+        rows = [c for c in self._account_contacts(ctx) if _is_resolved(c)]
+        labels = _list_param(ctx.params.get("labels"))
+        if labels:
+            rows = [c for c in rows if set(c["labels"]) & set(labels)]
+        rows = self._sort_contacts(rows, ctx.params.get("sort"))
+        return self._contacts_page(ctx, rows)
 
     def _contacts_search(self, ctx: _Ctx) -> Any:
         q = ctx.params.get("q")
@@ -288,10 +292,4 @@ class ContactRoutes(Views, Filtering):
         )
         rows = [c for c in self._account_contacts(ctx) if _is_resolved(c) and predicate(c)]
         rows.sort(key=lambda c: c["id"])
-        page = _page(ctx.params.get("page"))
-        chunk = rows[(page - 1) * CONTACTS_PER_PAGE : page * CONTACTS_PER_PAGE]
-        with_inboxes = self._with_inboxes(ctx)
-        return {
-            "meta": {"count": len(rows), "current_page": self._current_page(ctx.params)},
-            "payload": [self._contact_json(c, with_inboxes=with_inboxes) for c in chunk],
-        }
+        return self._contacts_page(ctx, rows)

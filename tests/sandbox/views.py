@@ -7,6 +7,8 @@ from typing import Any
 from .access import Access
 from .helpers import ACTIVITY, INCOMING, _iso
 
+_TEAM_KEYS = ("id", "name", "description", "allow_auto_assign", "account_id")  # what both team views start with
+
 
 def _to_i(ts: float | None) -> int:
     """Rails' ``time.to_i`` on a nullable column: null becomes 0."""
@@ -199,22 +201,11 @@ class Views(Access):
         return out
 
     def _team_json(self, team: dict, viewer: dict) -> dict[str, Any]:
-        return {
-            "id": team["id"],
-            "name": team["name"],
-            "description": team["description"],
-            "allow_auto_assign": team["allow_auto_assign"],
-            "account_id": team["account_id"],
-            "is_member": viewer["id"] in team["members"],
-        }
+        return {**{k: team[k] for k in _TEAM_KEYS}, "is_member": viewer["id"] in team["members"]}
 
     def _team_raw(self, team: dict) -> dict[str, Any]:
         return {
-            "id": team["id"],
-            "name": team["name"],
-            "description": team["description"],
-            "allow_auto_assign": team["allow_auto_assign"],
-            "account_id": team["account_id"],
+            **{k: team[k] for k in _TEAM_KEYS},
             "created_at": _iso(team["created_at"]),
             "updated_at": _iso(team["updated_at"]),
         }
