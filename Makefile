@@ -18,8 +18,9 @@ demo: $(STAMP)
 	$(PY) tests/demo.py
 
 ## make sandbox: run the sandbox in the foreground and print the three export lines
+# exec: the sandbox replaces the shell, so a SIGTERM to make reaches it
 sandbox: $(STAMP)
-	$(PY) tests/sandbox.py
+	PYTHONPATH=tests exec $(PY) -m sandbox
 
 ## make test: the whole test suite (what CI runs)
 test: $(STAMP)

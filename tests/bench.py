@@ -737,7 +737,7 @@ def main(argv: list[str] | None = None) -> int:
         *machine(),
         f"code: {code} (scripts+templates digest {digest})",
         "method: each variant is a fresh process, wall time from spawn to exit (time.perf_counter); cpu = user+sys",
-        "  of its process tree; the sandbox (tests/sandbox.py, threaded) runs in the benchmark's process and sleeps",
+        "  of its process tree; the sandbox (tests/sandbox/, threaded) runs in the benchmark's process and sleeps",
         "  the latency before each answer. Python variants are exec'd directly, curl recipes and loops via bash -c.",
         "  Ratios are of medians; / floor <= 1.15 is the start-up goal (meaningful at latency 0). The 90% CI of a",
         "  ratio is a bootstrap over rounds. cpu time does not count waiting for a core, so it is the steadier",

@@ -21,7 +21,7 @@ TOKEN = "test-token-5f2b9c"  # a recognisable value: tests assert it never leaks
 ACCOUNT = 1
 ACCOUNT_PATH = f"/api/v1/accounts/{ACCOUNT}"
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/sandbox.py
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/sandbox/
 sys.path.insert(0, str(SCRIPTS_DIR))  # the shared modules, imported by the in-process tests as the scripts do
 
 from chatwoot_cli import operation_scripts  # noqa: E402 - after the path is set

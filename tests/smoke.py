@@ -12,7 +12,7 @@
 4. The plain-pip route: a fresh virtual environment with only ``pip install -r requirements.txt``
    of the installed copy (first: without it, a script names the missing package and exits 3).
 5. From the installed copy and another working directory, against the sandbox
-   (``tests/sandbox.py --port 0``, in the background): ``--help`` of every script, then
+   (``python -m sandbox --port 0`` in tests/, in the background): ``--help`` of every script, then
    ``tests/live_check.py`` (every read script for real, every write script with ``--dry-run``),
    and the sandbox's request log must show no request that changes anything.
 6. The ``uv run`` route: uv from PyPI (kept in ``.smoke/``), a fresh cache, no Python downloads:
@@ -365,9 +365,9 @@ class Smoke:
         return Path(vpy)
 
     def start_sandbox(self) -> dict[str, str]:
-        self.step("the sandbox (tests/sandbox.py --port 0, in the background)")
-        cmd = [sys.executable, str(REPO / "tests" / "sandbox.py"), "--port", "0"]
-        print(self.short(f"$ {shlex.join(cmd)} 2> $SMOKE/sandbox.log &"), flush=True)
+        self.step("the sandbox (python -m sandbox --port 0 in tests/, in the background)")
+        cmd = [sys.executable, "-m", "sandbox", "--port", "0"]
+        print(self.short(f"$ cd {REPO / 'tests'} && {shlex.join(cmd)} 2> $SMOKE/sandbox.log &"), flush=True)
         log = self.sandbox_log.open("w")
         self.sandbox = subprocess.Popen(
             cmd,
@@ -376,6 +376,7 @@ class Smoke:
             stdin=subprocess.DEVNULL,
             text=True,
             env=self.env,
+            cwd=REPO / "tests",
             preexec_fn=die_with_parent,
         )
         log.close()

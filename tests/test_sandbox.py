@@ -1,4 +1,4 @@
-"""Self-tests for tests/sandbox.py: the fake Chatwoot server must behave like the reference says."""
+"""Self-tests for tests/sandbox/: the fake Chatwoot server must behave like the reference says."""
 
 from __future__ import annotations
 
@@ -423,9 +423,9 @@ def test_reset_restores_the_seed(sb):
 
 
 def test_command_line_prints_the_exports():
-    script = Path(__file__).resolve().parent / "sandbox.py"
     proc = subprocess.Popen(
-        [sys.executable, str(script), "--quiet"],
+        [sys.executable, "-m", "sandbox", "--quiet"],
+        cwd=Path(__file__).resolve().parent,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -1,0 +1,141 @@
+"""Small helpers shared by several of the sandbox's files: errors, message types, casts as Rails does them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from werkzeug import Request
+
+BASE_TIME = 1_770_000_000  # 2026-02-02T02:40:00Z: seeded data lives just before this instant
+
+INCOMING, OUTGOING, ACTIVITY, TEMPLATE = 0, 1, 2, 3
+
+_EMPTY = object()  # handler result meaning "head :ok": 200 with an empty body
+
+_INT_RE = re.compile(r"\A-?\d+\Z")
+
+
+class _Fail(Exception):
+    """Raised by handlers to answer with an error status and a JSON body."""
+
+    def __init__(self, status: int, payload: Any) -> None:
+        super().__init__(status)
+        self.status = status
+        self.payload = payload
+
+
+def _not_found() -> _Fail:
+    return _Fail(404, {"error": "Resource could not be found"})
+
+
+def _server_error() -> _Fail:
+    return _Fail(500, {"status": 500, "error": "Internal Server Error"})
+
+
+def _unauthorized(message: str) -> _Fail:
+    return _Fail(401, {"error": message})
+
+
+def _iso(ts: float | None) -> str | None:
+    """Unix seconds -> ISO-8601 UTC with milliseconds, as Rails serializes datetimes."""
+    if ts is None:
+        return None
+    dt = datetime.fromtimestamp(ts, tz=timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+def _int_or_none(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _INT_RE.match(value.strip()):
+        return int(value.strip())
+    return None
+
+
+def _truthy(value: Any) -> bool:
+    """ActiveModel boolean cast: "false", "0", "f", "off", "" and null are false."""
+    if isinstance(value, str):
+        return value.strip().lower() not in ("", "0", "f", "false", "off")
+    return bool(value)
+
+
+def _blank(value: Any) -> bool:
+    """Rails' ``blank?``: None, "", whitespace-only strings, empty lists and hashes."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, dict)):
+        return not value
+    return False
+
+
+def _page(value: Any) -> int:
+    """Kaminari's page number: ``to_i``, anything below 1 is 1."""
+    if isinstance(value, str):
+        match = re.match(r"\s*([+-]?\d+)", value)
+        number = int(match.group(1)) if match else 0
+    else:
+        number = _int_or_none(value) or 0
+    return number if number > 0 else 1
+
+
+def _parse_when(value: Any) -> float:
+    """A filter value as unix seconds: a number, a numeric string or an ISO date/datetime."""
+    if isinstance(value, bool) or value is None:
+        raise _server_error()
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip()
+    if re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return float(text)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise _server_error() from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()
+
+
+def _is_resolved(contact: dict) -> bool:
+    return bool(contact["email"] or contact["phone_number"] or contact["identifier"])
+
+
+def _list_param(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value if not _blank(v)]
+    if isinstance(value, str):
+        return [v for v in (x.strip() for x in value.split(",")) if v]
+    return [str(value)]
+
+
+def _clean_labels(value: Any) -> list[str]:
+    if not isinstance(value, list):  # strong params drop a non-array, which clears the list
+        return []
+    out: list[str] = []
+    for item in value:
+        if item is None or isinstance(item, (dict, list)):
+            continue
+        text = str(item).strip()
+        if text and text not in out:
+            out.append(text)
+    return out
+
+
+@dataclass
+class _Ctx:
+    request: Request
+    params: dict[str, Any]
+    files: dict[str, list[Any]]
+    user: dict[str, Any]
+    account_id: int | None

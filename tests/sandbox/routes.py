@@ -1,0 +1,53 @@
+"""The route table: which handler answers each method and path."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from .catalog import CatalogRoutes
+from .contacts import ContactRoutes
+from .conversations import ConversationRoutes
+
+
+class Routes(ContactRoutes, ConversationRoutes, CatalogRoutes):
+    """Every handler, and the table ``_handle`` walks in order (the first match wins)."""
+
+    def _build_routes(self) -> list[tuple[str, re.Pattern[str], Callable[..., Any], bool]]:
+        acct = r"/api/v1/accounts/(?P<account>[^/]+)"
+        rid = r"(?P<id>[^/]+)"
+        table: list[tuple[str, str, Callable[..., Any], bool]] = [
+            ("GET", r"/api/v1/profile", self._profile, False),
+            ("GET", acct + r"/contacts", self._contacts_index, True),
+            ("POST", acct + r"/contacts", self._contacts_create, True),
+            ("GET", acct + r"/contacts/search", self._contacts_search, True),
+            ("POST", acct + r"/contacts/filter", self._contacts_filter, True),
+            ("GET", acct + rf"/contacts/{rid}/conversations", self._contact_conversations, True),
+            ("GET", acct + rf"/contacts/{rid}/labels", self._contact_labels, True),
+            ("POST", acct + rf"/contacts/{rid}/labels", self._contact_labels_update, True),
+            ("GET", acct + rf"/contacts/{rid}", self._contacts_show, True),
+            ("PATCH", acct + rf"/contacts/{rid}", self._contacts_update, True),
+            ("PUT", acct + rf"/contacts/{rid}", self._contacts_update, True),
+            ("DELETE", acct + rf"/contacts/{rid}", self._contacts_destroy, True),
+            ("GET", acct + r"/conversations", self._conversations_index, True),
+            ("GET", acct + r"/conversations/meta", self._conversations_meta, True),
+            ("POST", acct + r"/conversations", self._conversations_create, True),
+            ("POST", acct + r"/conversations/filter", self._conversations_filter, True),
+            ("GET", acct + rf"/conversations/{rid}/messages", self._messages_index, True),
+            ("POST", acct + rf"/conversations/{rid}/messages", self._messages_create, True),
+            ("POST", acct + rf"/conversations/{rid}/assignments", self._assignments, True),
+            ("POST", acct + rf"/conversations/{rid}/toggle_status", self._toggle_status, True),
+            ("POST", acct + rf"/conversations/{rid}/toggle_priority", self._toggle_priority, True),
+            ("GET", acct + rf"/conversations/{rid}/labels", self._conversation_labels, True),
+            ("POST", acct + rf"/conversations/{rid}/labels", self._conversation_labels_update, True),
+            ("POST", acct + rf"/conversations/{rid}/custom_attributes", self._conversation_custom_attributes, True),
+            ("GET", acct + rf"/conversations/{rid}", self._conversations_show, True),
+            ("PATCH", acct + rf"/conversations/{rid}", self._conversations_update, True),
+            ("PUT", acct + rf"/conversations/{rid}", self._conversations_update, True),
+            ("GET", acct + r"/agents", self._agents_index, True),
+            ("GET", acct + r"/inboxes", self._inboxes_index, True),
+            ("GET", acct + r"/teams", self._teams_index, True),
+            ("GET", acct + r"/canned_responses", self._canned_responses_index, True),
+            ("GET", acct + r"/labels", self._labels_index, True),
+        ]
+        return [(method, re.compile(pattern), handler, scoped) for method, pattern, handler, scoped in table]
