@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo sandbox test bench smoke live-check lint format clean
+.PHONY: demo sandbox test pythons bench smoke live-check lint format clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "make needs Python 3.11+ for the test tools (the scripts themselves run on 3.9+); try: make PYTHON=python3.11 ...")'
@@ -22,11 +22,15 @@ demo: $(STAMP)
 sandbox: $(STAMP)
 	PYTHONPATH=tests exec $(PY) -m sandbox
 
-## make test: the whole test suite (what CI runs)
+## make test: the test suite, in about a minute (the slow tiers below have their own targets)
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -m "not pythons"
 
-## make bench: timings and peak memory against the sandbox, next to the floor and the seed's curl recipes (a few minutes)
+## make pythons: the scripts under each Python 3.9-3.13 on this machine (builds a venv per version once)
+pythons: $(STAMP)
+	$(PY) -m pytest -q -m pythons
+
+## make bench: timings and peak memory against the sandbox, next to the import floor and plain curl (a few minutes)
 bench: $(STAMP)
 	$(PY) tests/bench.py
 

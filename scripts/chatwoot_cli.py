@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from chatwoot_client import (
+    CONVERSATION_STATUSES,
     EXIT_API,
     EXIT_OK,
     Api,
@@ -30,7 +31,6 @@ from chatwoot_client import (
 from chatwoot_listings import Listing, Query
 
 SHARED_PREFIX = "chatwoot_"  # scripts/chatwoot_*.py are shared modules; every other script is an operation
-CONVERSATION_STATUSES = ("open", "resolved", "pending", "snoozed")
 MAX_PARALLEL = 16
 
 

@@ -33,6 +33,10 @@ EXIT_USAGE = 2  # bad flag or input; nothing was sent
 EXIT_CONFIG = 3  # configuration, missing dependency or read-only mode; nothing was sent
 EXIT_NETWORK = 4  # could not connect, TLS error, or timed out
 
+# Chatwoot's own values (its Rails enums), checked before sending: an unknown one is a 500 there.
+CONVERSATION_STATUSES = ("open", "resolved", "pending", "snoozed")
+PRIORITIES = ("low", "medium", "high", "urgent")
+
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RESENT_STATUSES = frozenset({502, 503, 504})  # resent for idempotent requests only
 BACKOFF = 0.5  # seconds: 0.5, 1, 2 … between resends, plus up to this much jitter
@@ -376,6 +380,10 @@ def _utc(moment: float) -> str:
 # --------------------------------------------------------------------------- retries
 
 
+class RateLimitClosed(Exception):
+    """Chatwoot's rate limit outlasts CHATWOOT_MAX_WAIT: requests not yet sent are not sent."""
+
+
 class Pacer:
     """When a request may be sent and when a failed one is resent: the retry policy.
 
@@ -392,14 +400,14 @@ class Pacer:
         self.max_retries = max_retries
         self.max_wait = max_wait
         self.warn = warn
+        self.closed: str | None = None  # why nothing more is sent: Chatwoot's limit outlasts the wait
         self._lock = threading.Lock()
         self._paused_until = 0.0
-        self._refusal: ApiError | None = None  # set when a pause would outlast CHATWOOT_MAX_WAIT
 
     def before_sending(self) -> None:
-        """Wait while the rate limit pause lasts; fail at once once Chatwoot's limit outlasts the wait."""
-        if self._refusal is not None:
-            raise self._refusal
+        """Wait while a rate-limit pause lasts; raise RateLimitClosed once the limit outlasts the wait."""
+        if self.closed is not None:
+            raise RateLimitClosed(self.closed)
         delay = self._paused_until - self.clock()
         if delay > 0:
             self.sleep(delay)
@@ -413,37 +421,35 @@ class Pacer:
         self.sleep(delay)
         return True
 
-    def rate_limited(self, attempt: int, response, refusal: ApiError) -> bool:
-        """A 429: wait for Retry-After, or for the next window of Chatwoot's clock, then True;
-        False (the caller fails) when out of retries or when the wait would outlast CHATWOOT_MAX_WAIT."""
+    def rate_limited(self, attempt: int, response) -> bool:
+        """A 429: wait for Retry-After, or for the next window of Chatwoot's clock, then True.
+        False when out of retries, or when the wait would outlast CHATWOOT_MAX_WAIT (then
+        `closed` says when Chatwoot lets requests through again, and nothing more is sent)."""
         if attempt > self.max_retries:
             return False
         now = self.clock()
         retry_after = _retry_after(response.headers.get("Retry-After"), now)
         if retry_after is not None:
-            delay, why = retry_after, "Retry-After"
+            delay, when = retry_after, _utc(now + retry_after)
+            why = "Retry-After"
         else:  # Rack::Attack says nothing: its fixed window ends on a multiple of a minute of its clock
             server_now = _server_time(response.headers.get("Date")) or now
             window_opens = (int(server_now) // RATE_WINDOW + 1) * RATE_WINDOW
-            delay = window_opens - server_now + self.jitter()
-            why = f"Chatwoot's rate-limit window resets at {_utc(window_opens)}"
+            delay, when = window_opens - server_now + self.jitter(), _utc(window_opens)
+            why = f"Chatwoot's rate-limit window resets at {when}"
         opens = now + delay
         if delay > self.max_wait:
-            refusal.lines.insert(
-                1,
-                f"Chatwoot's rate limit lets requests through again at {_utc(opens)} (in {delay:.0f} s), "
-                f"beyond CHATWOOT_MAX_WAIT={self.max_wait:g} s; try again then",
-            )
             with self._lock:
-                self._refusal = refusal
+                self.closed = (
+                    f"Chatwoot's rate limit lets requests through again at {when} (in {delay:.0f} s), "
+                    f"beyond CHATWOOT_MAX_WAIT={self.max_wait:g} s; try again then"
+                )
             return False
         with self._lock:
             announce = opens > self._paused_until + 0.5
             self._paused_until = max(self._paused_until, opens)
         if announce:
-            self.warn(
-                f"warning: HTTP 429 from Chatwoot; retry {attempt} of {self.max_retries} in {delay:.1f} s ({why})"
-            )
+            self.warn(f"warning: HTTP 429 from Chatwoot; retry {attempt} of {self.max_retries} in {delay:.1f} s ({why})")
         self.before_sending()
         return True
 
@@ -573,7 +579,17 @@ class Api:
         attempt = 0
         while True:
             attempt += 1
-            self.pacer.before_sending()
+            try:
+                self.pacer.before_sending()
+            except RateLimitClosed as closed:
+                raise ApiError(
+                    429,
+                    "Retry later (not sent: an earlier request was refused)",
+                    str(closed),
+                    f"hint: {hint_for(429, '')}",
+                    *kept(False),
+                    request_file=request_file,
+                ) from None
             try:
                 with contextlib.ExitStack() as stack:
                     files = [
@@ -644,8 +660,11 @@ class Api:
                 *kept(status >= 500),
                 request_file=request_file,
             )
-            if status == 429 and self.pacer.rate_limited(attempt, response, failure):
-                continue  # refused unprocessed: safe to resend, a POST included
+            if status == 429:
+                if self.pacer.rate_limited(attempt, response):
+                    continue  # refused unprocessed: safe to resend, a POST included
+                if self.pacer.closed:
+                    failure.lines.insert(1, self.pacer.closed)
             if status in RESENT_STATUSES and idempotent and self.pacer.backoff(attempt, f"HTTP {status} from Chatwoot"):
                 continue
             raise failure

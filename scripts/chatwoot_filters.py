@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from chatwoot_client import UsageError
+from chatwoot_client import CONVERSATION_STATUSES, PRIORITIES, UsageError
 
 EQUALITY = ("equal_to", "not_equal_to")
 TEXT = (*EQUALITY, "contains", "does_not_contain")
@@ -60,8 +60,8 @@ KEYS = {"conversations": CONVERSATION_KEYS, "contacts": CONTACT_KEYS}
 ID_KEYS = ("assignee_id", "inbox_id", "team_id", "campaign_id", "display_id")
 DATE_KEYS = ("created_at", "last_activity_at")
 CHOICES = {
-    ("conversations", "status"): ("open", "resolved", "pending", "snoozed", "all"),
-    ("conversations", "priority"): ("low", "medium", "high", "urgent"),
+    ("conversations", "status"): (*CONVERSATION_STATUSES, "all"),
+    ("conversations", "priority"): PRIORITIES,
     ("contacts", "blocked"): (True, False),
 }
 

@@ -10,7 +10,8 @@ Example:
 Prints the new conversation object; its "id" is the number to use with the other scripts.
 """
 
-from chatwoot_cli import CONVERSATION_STATUSES, Command, positive_id
+from chatwoot_cli import Command, positive_id
+from chatwoot_client import CONVERSATION_STATUSES
 
 
 def arguments(parser):

@@ -12,13 +12,17 @@ Prints {"conversation_id": 42, "priority": "urgent"} (Chatwoot itself answers wi
 """
 
 from chatwoot_cli import Command, add_conversation_ids
-
-PRIORITIES = ("urgent", "high", "medium", "low", "none")
+from chatwoot_client import PRIORITIES
 
 
 def arguments(parser):
     add_conversation_ids(parser)
-    parser.add_argument("priority", choices=PRIORITIES, metavar="PRIORITY", help="urgent, high, medium, low or none")
+    parser.add_argument(
+        "priority",
+        choices=(*reversed(PRIORITIES), "none"),
+        metavar="PRIORITY",
+        help="urgent, high, medium, low or none",
+    )
 
 
 def run(args, api):

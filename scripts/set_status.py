@@ -13,8 +13,8 @@ Prints {"payload": {"success": true, "conversation_id", "current_status", "snooz
 A snooze without --until lasts until the customer's next reply.
 """
 
-from chatwoot_cli import CONVERSATION_STATUSES, Command, add_conversation_ids, snooze_until
-from chatwoot_client import UsageError
+from chatwoot_cli import Command, add_conversation_ids, snooze_until
+from chatwoot_client import CONVERSATION_STATUSES, UsageError
 
 
 def arguments(parser):

@@ -177,6 +177,22 @@ def clock(monkeypatch) -> Clock:
     return fake
 
 
+@pytest.fixture(scope="session")
+def sandbox_server():
+    from sandbox import Sandbox
+
+    with Sandbox() as server:
+        yield server
+
+
+@pytest.fixture
+def sandbox(sandbox_server):
+    """The sandbox, freshly seeded for this test; it must not have crashed on anything sent to it."""
+    sandbox_server.reset()
+    yield sandbox_server
+    assert sandbox_server.errors == []
+
+
 @pytest.fixture
 def run(tmp_path, request) -> Runner:
     runner = Runner(tmp_path)

@@ -1,0 +1,193 @@
+"""When a request is resent, and when it is not: one case a test, each on the injected clock
+(the `clock` fixture), so a minute of Rack::Attack's window costs no real time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from email.utils import format_datetime
+
+import pytest
+from chatwoot_client import Pacer, RateLimitClosed
+from conftest import ACCOUNT_PATH
+from werkzeug import Response
+
+CONVERSATION = f"{ACCOUNT_PATH}/conversations/7"
+MESSAGES = f"{ACCOUNT_PATH}/conversations/7/messages"
+RETRY_LATER = "Retry later\n"  # Rack::Attack's body, text/plain, no Retry-After
+
+
+def http_date(hour: int, minute: int, second: int) -> str:
+    return format_datetime(datetime(2030, 1, 15, hour, minute, second, tzinfo=timezone.utc), usegmt=True)
+
+
+def throttled() -> Response:
+    return Response(RETRY_LATER, status=429, content_type="text/plain")
+
+
+@pytest.fixture
+def server_clock(monkeypatch):
+    """Sets the Date every local test server sends (Chatwoot's clock, as the client sees it)."""
+    import http.server
+
+    def at(hour: int, minute: int, second: int) -> None:
+        monkeypatch.setattr(
+            http.server.BaseHTTPRequestHandler, "date_time_string", lambda *_: http_date(hour, minute, second)
+        )
+
+    return at
+
+
+def answers(httpserver, path: str, method: str, *responses: Response) -> None:
+    """The path answers these, in order (one request each)."""
+    for response in responses:
+        httpserver.expect_ordered_request(path, method=method).respond_with_response(response)
+
+
+# --------------------------------------------------------------------------- the Pacer on its own
+
+
+class Stub:
+    """A response as the Pacer sees it: only its headers matter."""
+
+    def __init__(self, **headers: str):
+        self.headers = headers
+
+
+def pacer(clock, max_retries: int = 3, max_wait: float = 65) -> tuple[Pacer, list[str]]:
+    lines: list[str] = []
+    return Pacer(max_retries, max_wait, lines.append), lines
+
+
+def test_a_window_wait_ends_on_the_next_minute_of_the_servers_clock(clock):
+    rate, lines = pacer(clock)
+    assert rate.rate_limited(1, Stub(Date=http_date(10, 0, 37))) is True
+    assert clock.slept == [23.0]  # 10:00:37 → 10:01:00 on Chatwoot's clock, whatever ours says
+    assert lines == [
+        "warning: HTTP 429 from Chatwoot; retry 1 of 3 in 23.0 s (Chatwoot's rate-limit window resets at 10:01:00Z)"
+    ]
+
+
+def test_without_a_date_header_the_window_is_counted_on_this_machines_clock(clock):
+    clock.now = datetime(2030, 1, 15, 9, 59, 50, tzinfo=timezone.utc).timestamp()
+    rate, _ = pacer(clock)
+    assert rate.rate_limited(1, Stub()) is True
+    assert clock.slept == [10.0]
+
+
+def test_retry_after_wins_over_the_window(clock):
+    rate, lines = pacer(clock)
+    assert rate.rate_limited(2, Stub(**{"Retry-After": "4", "Date": http_date(10, 0, 1)}))
+    assert clock.slept == [4.0]
+    assert lines == ["warning: HTTP 429 from Chatwoot; retry 2 of 3 in 4.0 s (Retry-After)"]
+
+
+def test_a_wait_beyond_the_limit_is_refused_and_says_when_to_try_again(clock):
+    rate, lines = pacer(clock, max_wait=10)
+    assert rate.rate_limited(1, Stub(Date=http_date(10, 0, 37))) is False
+    assert clock.slept == [] and lines == []
+    assert rate.closed == (
+        "Chatwoot's rate limit lets requests through again at 10:01:00Z (in 23 s), beyond "
+        "CHATWOOT_MAX_WAIT=10 s; try again then"
+    )
+    with pytest.raises(RateLimitClosed):  # every request after it fails at once, unsent
+        rate.before_sending()
+
+
+def test_out_of_retries_is_no_resend(clock):
+    rate, lines = pacer(clock, max_retries=2)
+    assert rate.rate_limited(3, Stub(Date=http_date(10, 0, 37))) is False
+    assert rate.backoff(3, "HTTP 503 from Chatwoot") is False
+    assert clock.slept == [] and lines == []
+
+
+def test_backoff_doubles(clock):
+    rate, lines = pacer(clock, max_retries=3)
+    assert [rate.backoff(n, "HTTP 502 from Chatwoot") for n in (1, 2, 3)] == [True, True, True]
+    assert clock.slept == [0.5, 1.0, 2.0]
+    assert lines[0] == "warning: HTTP 502 from Chatwoot; retry 1 of 3 in 0.5 s"
+
+
+def test_one_pause_for_every_worker(clock, monkeypatch):
+    """Workers refused at the same moment: one stderr line, and each waits for the same moment."""
+    monkeypatch.setattr(Pacer, "sleep", staticmethod(clock.slept.append))  # the clock stands still meanwhile
+    rate, lines = pacer(clock)
+    for _ in range(3):
+        assert rate.rate_limited(1, Stub(Date=http_date(10, 0, 40))) is True
+    assert len(lines) == 1
+    assert clock.slept == [20.0, 20.0, 20.0]
+
+
+# --------------------------------------------------------------------------- through a script
+
+
+def test_a_throttled_write_waits_for_the_window_and_is_sent_once_more(run, httpserver, clock, server_clock):
+    server_clock(10, 0, 30)
+    answers(
+        httpserver,
+        MESSAGES,
+        "POST",
+        throttled(),
+        Response('{"id": 9}', content_type="application/json"),
+    )
+    result = run("send_message", "7", "Hello", env={"CHATWOOT_MAX_RETRIES": "3"})
+    assert (result.code, result.stdout) == (0, '{"id": 9}\n')
+    assert clock.slept == [30.0]
+    assert len(httpserver.log) == 2
+    assert run.request_files() == []
+
+
+def test_a_window_too_far_away_fails_naming_the_time(run, httpserver, clock, server_clock):
+    server_clock(10, 0, 5)
+    answers(httpserver, MESSAGES, "POST", throttled())
+    result = run("send_message", "7", "Hello", env={"CHATWOOT_MAX_RETRIES": "3", "CHATWOOT_MAX_WAIT": "30"})
+    assert result.code == 1 and result.stdout == ""
+    assert result.error_lines[:3] == [
+        "error: HTTP 429 from Chatwoot: Retry later",
+        "error: Chatwoot's rate limit lets requests through again at 10:01:00Z (in 55 s), beyond "
+        "CHATWOOT_MAX_WAIT=30 s; try again then",
+        "error: hint: rate limited by Chatwoot; wait a minute before trying again",
+    ]
+    assert len(run.request_files()) == 1  # the body is kept for later
+    assert clock.slept == [] and len(httpserver.log) == 1
+
+
+def test_each_resend_counts_against_the_retries(run, httpserver, clock, server_clock):
+    server_clock(10, 0, 59)
+    answers(httpserver, CONVERSATION, "GET", *[throttled() for _ in range(3)])
+    result = run("get_conversation", "7", env={"CHATWOOT_MAX_RETRIES": "2"})
+    assert result.code == 1
+    assert clock.slept == [1.0, 1.0]
+    assert len(httpserver.log) == 3
+
+
+def test_a_bulk_call_pauses_once_and_resends_what_was_refused(run, sandbox, clock, server_clock, monkeypatch):
+    """Workers refused at the same moment (the clock stands still while they wait) pause together."""
+    monkeypatch.setattr(Pacer, "sleep", staticmethod(clock.slept.append))
+    server_clock(10, 0, 45)
+    sandbox.fail_next("POST", r"/toggle_status$", 429, RETRY_LATER, "text/plain", times=3)
+    run.env.update(sandbox.env())
+    result = run("set_status", "1,2,3,4", "resolved", "--parallel", "4", env={"CHATWOOT_MAX_RETRIES": "2"})
+    assert result.code == 0, result.stderr
+    assert [(item["id"], item["ok"]) for item in result.json] == [(1, True), (2, True), (3, True), (4, True)]
+    assert result.stderr.count("warning: HTTP 429") == 1
+    assert set(clock.slept) == {15.0}  # each waited until 10:01:00 on Chatwoot's clock
+    assert all(sandbox.conversations[i]["status"] == "resolved" for i in (1, 2, 3, 4))
+    assert len(sandbox.find_requests("POST", r"/toggle_status$")) == 7  # 4, and the 3 refused again
+
+
+def test_a_bulk_call_past_the_wait_limit_fails_the_items_not_done(run, sandbox, clock, server_clock):
+    server_clock(10, 0, 5)
+    sandbox.fail_next("POST", r"/conversations/2/toggle_status$", 429, RETRY_LATER, "text/plain")
+    run.env.update(sandbox.env())
+    env = {"CHATWOOT_MAX_WAIT": "5", "CHATWOOT_MAX_RETRIES": "3"}
+    result = run("set_status", "1,2,3,4", "resolved", "--parallel", "1", env=env)
+    assert result.code == 1
+    items = {item["id"]: item for item in result.json}
+    assert items[1]["ok"] is True
+    for refused in (2, 3, 4):  # 2 was refused by Chatwoot; 3 and 4 were never sent
+        assert items[refused]["ok"] is False
+        assert items[refused]["error"]["status"] == 429
+        assert items[refused]["error"]["request_file"]  # each write's body kept
+    assert [r.path.split("/")[-2] for r in sandbox.find_requests("POST")] == ["1", "2"]
+    assert sandbox.conversations[3]["status"] != "resolved"
+    assert result.error_lines[-1] == "error: 3 of 4 failed: 2, 3, 4"
