@@ -23,7 +23,7 @@ def run(args, api):
         "POST",
         f"/conversations/{args.conversation_id}/messages",
         "send_message",
-        content=args.text,
+        content=args.content,
         attachments=args.attach,
         private=True,
     )

@@ -28,6 +28,7 @@ from chatwoot_client import (
     UsageError,
     load_config,
 )
+from chatwoot_liquid import as_sent
 from chatwoot_listings import Listing, Query
 
 SHARED_PREFIX = "chatwoot_"  # scripts/chatwoot_*.py are shared modules; every other script is an operation
@@ -268,16 +269,19 @@ def add_conversation_ids(parser: Parser) -> None:
     )
 
 
-def add_text_arguments(parser: Parser, what: str = "message", attachments: bool = False) -> None:
+def add_text_arguments(parser: Parser, what: str = "message", attachments: bool = False, liquid: bool = True) -> None:
     """TEXT as an argument, or --file PATH / --file - (stdin) for long or multi-line text.
-    After parsing, args.text holds the checked text (None for an attachment-only message)."""
+    After parsing, args.text holds the checked text as written (None for an attachment-only
+    message) and, for texts Chatwoot renders as Liquid, args.content the text as sent."""
     parser.text_of = what
     parser.add_argument("text", nargs="?", metavar="TEXT", help=f"the {what} text (or use --file)")
     parser.add_argument(
         "--file",
         metavar="PATH",
-        help=f"read the {what} text from a UTF-8 file, or '-' for stdin (no shell quoting needed)",
+        help=f"read the {what} text from a UTF-8 file, or '-' for stdin (one final newline is dropped)",
     )
+    if liquid:
+        add_liquid_flag(parser)
     if attachments:
         parser.add_argument(
             "--attach",
@@ -287,6 +291,15 @@ def add_text_arguments(parser: Parser, what: str = "message", attachments: bool 
             metavar="FILE",
             help="attach these files (sent as multipart attachments[]); the text is then optional",
         )
+
+
+def add_liquid_flag(parser: Parser) -> None:
+    parser.add_argument(
+        "--liquid",
+        action="store_true",
+        help="let Chatwoot fill in its variables ({{contact.first_name}}, {{agent.name}}…); without it "
+        "{{ and {%% print as written",
+    )
 
 
 def read_text(args: argparse.Namespace, what: str) -> str | None:
@@ -310,6 +323,8 @@ def read_text(args: argparse.Namespace, what: str) -> str | None:
             raise UsageError(f"{source} is not UTF-8 text (bad byte at offset {problem.start})") from None
         if "\x00" in text:
             raise UsageError(f"{source} holds a NUL byte; expected plain text")
+        # As $(cat file) would: a heredoc's or an editor's last line ending is not part of the message.
+        text = text[:-2] if text.endswith("\r\n") else text.removesuffix("\n")
     else:
         text = args.text
         try:
@@ -460,6 +475,8 @@ class Command:
             parser, args = self.parse(argv)
             if parser.text_of:
                 args.text = read_text(args, parser.text_of)
+                if hasattr(args, "liquid"):
+                    args.content = None if args.text is None else as_sent(args.text, args.liquid)
             ids = getattr(args, "conversation_id", None) if parser.conversation_ids else None
             if ids is not None:
                 if ids.from_stdin:

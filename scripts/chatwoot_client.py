@@ -343,6 +343,15 @@ def hint_for(status: int, message: str) -> str | None:
         return "the token's user lacks the role for this (administrators only, or not a member of that inbox)"
     if status == 401 and "bots" in lowered:
         return "this is an agent-bot token; use a user's access token from Profile Settings"
+    if status == 401 and "suspended" in lowered:
+        return (
+            "Chatwoot has suspended this account (CHATWOOT_ACCOUNT_ID): nothing in it can be read or changed "
+            "until its administrator, or Chatwoot's support on Chatwoot Cloud, reactivates it"
+        )
+    if status == 422 and "contact email" in lowered:
+        return "this is an e-mail inbox: give the contact an e-mail address first (update_contact.py ID --email ...)"
+    if status == 422 and "contact phone number" in lowered:
+        return "an SMS or WhatsApp inbox: give the contact a phone number first (update_contact.py ID --phone +...)"
     if status == 404 and "resource could not be found" in lowered:
         return "no such record (conversation ids are the numbers shown in Chatwoot's UI), or no such account"
     if status == 404:
@@ -371,6 +380,42 @@ def _never_connected(problem: BaseException) -> bool:
 
     reason = getattr(problem.args[0], "reason", None) if problem.args else None
     return isinstance(reason, NewConnectionError) or "refused" in str(problem).lower()
+
+
+NOT_FOUND = "Resource could not be found"  # Chatwoot's 404 for a record (and for an unknown account)
+
+# A path's collections, the singular a person says, and the script that lists their ids.
+RECORDS = {
+    "conversations": ("conversation", "list_conversations.py; ids are the numbers shown in Chatwoot's UI"),
+    "contacts": ("contact", "search_contacts.py finds ids"),
+    "inboxes": ("inbox", "list_inboxes.py"),
+    "teams": ("team", "list_teams.py"),
+    "agents": ("agent", "list_agents.py"),
+    "messages": ("message", "list_messages.py shows a conversation's message ids"),
+    "notes": ("note", "contact_notes.py"),
+    "macros": ("macro", "macros.py"),
+    "portals": ("portal", "list_portals.py"),
+    "articles": ("article", "search_articles.py"),
+    "webhooks": ("webhook", "webhooks.py"),
+}
+
+
+def _records_named(path: str) -> list[tuple[str | None, str]]:
+    """(path to read, label) for each record an account path names: /conversations/42/messages/7
+    names conversation 42 (read to see whether it exists), then message 7."""
+    parts = [p for p in path.split("?")[0].split("/") if p]
+    named = []
+    for index in range(0, len(parts) - 1):
+        if parts[index] in RECORDS and parts[index + 1] not in RECORDS:
+            label = f"{RECORDS[parts[index]][0]} {parts[index + 1]}"
+            named.append(("/" + "/".join(parts[: index + 2]), label))
+    return named
+
+
+def _where(label: str) -> str:
+    noun = label.split()[0]
+    where = next((hint for singular, hint in RECORDS.values() if singular == noun), None)
+    return f" ({where})" if where else ""
 
 
 def _utc(moment: float) -> str:
@@ -449,7 +494,9 @@ class Pacer:
             announce = opens > self._paused_until + 0.5
             self._paused_until = max(self._paused_until, opens)
         if announce:
-            self.warn(f"warning: HTTP 429 from Chatwoot; retry {attempt} of {self.max_retries} in {delay:.1f} s ({why})")
+            self.warn(
+                f"warning: HTTP 429 from Chatwoot; retry {attempt} of {self.max_retries} in {delay:.1f} s ({why})"
+            )
         self.before_sending()
         return True
 
@@ -500,6 +547,8 @@ class Api:
         self.pacer = pacer or Pacer(config.max_retries, config.max_wait, warn)
         self._session = None
         self._session_lock = threading.Lock()
+        self._remembered: dict = {}
+        self._remember_lock = threading.Lock()
 
     # -- urls and session
 
@@ -532,6 +581,13 @@ class Api:
                 self._session = session
         return self._session
 
+    def remember(self, key: str, fetch: Callable[[], Any]) -> Any:
+        """`fetch()` once per Api, however many bulk workers ask (the others wait for its answer)."""
+        with self._remember_lock:
+            if key not in self._remembered:
+                self._remembered[key] = fetch()
+            return self._remembered[key]
+
     def ensure_writable(self) -> None:
         """The one read-only check: every write passes here, and commands that write call it first."""
         if self.read_only and not self.dry_run:
@@ -554,26 +610,28 @@ class Api:
         reads: bool = False,
         expect_json: bool = True,
         resend: str | None = None,
+        probes: list[tuple[str, str]] | None = None,
+        explain: bool = True,
     ) -> Any:
         """Send one request (resending it as the Pacer allows); return the decoded JSON, or None
         for an empty-bodied success. `reads` marks a POST that only reads (the filters): it is
-        resent like a GET. Every failure names the kept request file and how to resend it."""
+        resent like a GET. Every failure names the kept request file and how to resend it; a 404
+        names what was not found (see `missing`; `probes` for a path that names no id itself)."""
         requests = require("requests")
         url = self.url(path)
         idempotent = method in IDEMPOTENT_METHODS or reads
         changes = not idempotent
 
-        def kept(maybe_arrived: bool) -> list[str]:
+        def kept(maybe_arrived: bool, resendable: bool = True) -> list[str]:
             lines = []
             if changes and maybe_arrived:
                 lines.append(
                     "it may have reached Chatwoot: check before resending (list_messages.py, get_conversation.py…)"
                 )
             if request_file:
-                lines += [
-                    f"request body kept at {request_file}",
-                    f"resend with: {resend or curl_resend(method, url, request_file)}",
-                ]
+                lines.append(f"request body kept at {request_file}")
+                if resendable:  # not for an answer that the same request would get again
+                    lines.append(f"resend with: {resend or curl_resend(method, url, request_file)}")
             return lines
 
         attempt = 0
@@ -653,11 +711,13 @@ class Api:
                 return self._decode(response, expect_json, kept, request_file)
             message = chatwoot_message(response.content)
             hint = hint_for(status, message)
+            if status == 404 and message == NOT_FOUND and explain:
+                hint = self.missing(path, probes)
             failure = ApiError(
                 status,
                 message,
                 *([f"hint: {hint}"] if hint else []),
-                *kept(status >= 500),
+                *kept(status >= 500, resendable=status == 429 or status >= 500),
                 request_file=request_file,
             )
             if status == 429:
@@ -668,6 +728,31 @@ class Api:
             if status in RESENT_STATUSES and idempotent and self.pacer.backoff(attempt, f"HTTP {status} from Chatwoot"):
                 continue
             raise failure
+
+    def missing(self, path: str, probes: list[tuple[str, str]] | None = None) -> str:
+        """Which id a "Resource could not be found" was about, found by reading: the account, then
+        each record the path names from the outermost (or the caller's `probes`, (path, label))."""
+        account = self.config.account_id
+        try:
+            profile = self.remember("/api/v1/profile", lambda: self.request("GET", "/api/v1/profile", explain=False))
+        except Failure:
+            profile = None
+        accounts = [a.get("id") for a in (profile or {}).get("accounts") or [] if isinstance(a, dict)]
+        if profile is not None and account not in accounts:
+            return f"there is no account {account} for this token: CHATWOOT_ACCOUNT_ID is wrong (whoami.py lists yours)"
+        candidates = probes if probes is not None else _records_named(path)
+        for index, (probe, label) in enumerate(candidates):
+            if probes is None and index == len(candidates) - 1:
+                return f"there is no {label} in account {account}{_where(label)}"  # the path's innermost record
+            try:
+                self.request("GET", probe, explain=False)
+            except ApiError as problem:
+                if problem.status == 404:
+                    return f"there is no {label} in account {account}{_where(label)}"
+                break
+            except Failure:
+                break
+        return f"no such record in account {account} (conversation ids are the numbers shown in Chatwoot's UI)"
 
     def _decode(self, response, expect_json: bool, kept: Callable, request_file: str | None) -> Any:
         if not response.content.strip():
@@ -729,11 +814,13 @@ class Api:
         return document, body, write_request_file(body)
 
     def send(self, method: str, path: str, template: str | None = None, *, empty_ok: bool = False,
-             attachments: list[str] | None = None, then: str | None = None, **values: Any) -> Any:  # fmt: skip
+             attachments: list[str] | None = None, then: str | None = None,
+             probes: list[tuple[str, str]] | None = None, **values: Any) -> Any:  # fmt: skip
         """Render the template into a request file and send exactly its bytes; with --dry-run
         raise Preview instead (no file is written). `empty_ok` is for the endpoints that answer a
         bare 200 (contact delete, toggle_priority); `attachments` makes it a multipart upload
-        whose form fields are the rendered body's; `then` says what would follow this write."""
+        whose form fields are the rendered body's; `then` says what would follow this write;
+        `probes` are the records to read on a 404 whose path names none (see `missing`)."""
         self.ensure_writable()
         url = self.url(path)
         text = render(template, values) if template else None
@@ -745,7 +832,9 @@ class Api:
             raise Preview(preview, then)
         body = text.encode("utf-8") if text is not None else None
         request_file = write_request_file(body) if body is not None else None
-        result = self.request(method, path, body=body, request_file=request_file, expect_json=not empty_ok)
+        result = self.request(
+            method, path, body=body, request_file=request_file, expect_json=not empty_ok, probes=probes
+        )
         if request_file:
             os.unlink(request_file)
         return result

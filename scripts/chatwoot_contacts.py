@@ -4,11 +4,24 @@ identifier, e-mail or phone (or creating it) the same way every time."""
 from __future__ import annotations
 
 import argparse
+import os
 
 from chatwoot_cli import Parser, attributes, e164_phone, email_address, key_value, positive_id
 from chatwoot_client import Api, ApiError, UsageError
+from chatwoot_names import INBOX
 
 SEARCH_PAGES = 5  # 75 substring hits per key is plenty to find an exact one
+# The inbox types in which Chatwoot can open a conversation without a source id: it makes the
+# contact's inbox link itself (app/builders/contact_inbox_builder.rb; Voice in Enterprise).
+OPENABLE_CHANNELS = (
+    "Channel::Api",
+    "Channel::WebWidget",
+    "Channel::Email",
+    "Channel::Sms",
+    "Channel::Whatsapp",
+    "Channel::TwilioSms",
+    "Channel::Voice",
+)
 
 
 def add_contact_keys(parser: Parser, *, matching: bool = True) -> None:
@@ -80,7 +93,7 @@ def find_or_create(api: Api, keys: list, name: str | None = None, then: str | No
             "/contacts",
             "contact",
             then=then,
-            name=name,
+            name=default_name(name, keys),
             email=values.get("email"),
             phone_number=values.get("phone_number"),
             identifier=values.get("identifier"),
@@ -91,7 +104,48 @@ def find_or_create(api: Api, keys: list, name: str | None = None, then: str | No
     except ApiError as problem:
         if problem.status == 422 and "taken" in problem.message:
             contact = find(api, keys)
-            if contact is not None:
+            if contact is not None:  # another client created it meanwhile: the body is not needed
+                if problem.request_file:
+                    os.unlink(problem.request_file)
                 return False, contact
         raise
     return True, created["payload"]["contact"]
+
+
+def default_name(name: str | None, keys: list) -> str | None:
+    """A contact is never created nameless: its e-mail's local part, or its phone, or identifier."""
+    if name:
+        return name
+    values = dict(keys)
+    email = values.get("email")
+    return email.split("@")[0] if email else values.get("phone_number") or values.get("identifier")
+
+
+def create_conversation(api: Api, inbox_id: int, contact_id: int, *, then: str | None = None, **values) -> dict:
+    """POST /conversations. A 404 says whether the inbox or the contact is unknown; Chatwoot's 500
+    for an inbox type it cannot open conversations in without a source id says so."""
+    probes = [(f"/inboxes/{inbox_id}", f"inbox {inbox_id}"), (f"/contacts/{contact_id}", f"contact {contact_id}")]
+    try:
+        return api.send(
+            "POST",
+            "/conversations",
+            "create_conversation",
+            then=then,
+            probes=probes,
+            inbox_id=inbox_id,
+            contact_id=contact_id,
+            **{"source_id": None, "status": None, "message": None, "assignee_id": None, "team_id": None, **values},
+        )
+    except ApiError as problem:
+        if problem.status == 500 and not values.get("source_id"):
+            channel = next((i.get("channel_type") for i in INBOX.rows(api) if i.get("id") == inbox_id), None)
+            if channel and channel not in OPENABLE_CHANNELS:
+                hint = next(
+                    (n for n, line in enumerate(problem.lines) if line.startswith("hint: ")), len(problem.lines)
+                )
+                problem.lines[hint : hint + 1] = [
+                    f"hint: inbox {inbox_id} is a {channel} inbox, where Chatwoot cannot open a conversation by "
+                    "itself: give --source-id (the contact's id on that channel), or use an API, website, e-mail, "
+                    "SMS or WhatsApp inbox"
+                ]
+        raise

@@ -6,40 +6,43 @@
 """Open a conversation with a contact in an inbox, optionally with a first outgoing message.
 
 Example:
-  python3 scripts/create_conversation.py --inbox-id 2 --contact-id 17 --message "Hello! How can we help?"
+  python3 scripts/create_conversation.py --inbox "Support API" --contact-id 17 --message "Hello! How can we help?"
 Prints the new conversation object; its "id" is the number to use with the other scripts.
+Chatwoot opens conversations by itself in API, website, e-mail, SMS and WhatsApp inboxes (an
+e-mail inbox needs the contact's e-mail, SMS and WhatsApp its phone); elsewhere give --source-id.
 """
 
-from chatwoot_cli import Command, positive_id
+from chatwoot_cli import Command, add_liquid_flag, positive_id
 from chatwoot_client import CONVERSATION_STATUSES
+from chatwoot_contacts import create_conversation
+from chatwoot_liquid import as_sent
+from chatwoot_names import AGENT, INBOX, TEAM, add_named, named_id
 
 
 def arguments(parser):
-    parser.add_argument(
-        "--inbox-id", type=positive_id, required=True, metavar="N", help="inbox to open it in (list_inboxes.py)"
-    )
+    add_named(parser, INBOX, "--inbox", "--inbox-id", required=True, help="the inbox to open it in")
     parser.add_argument(
         "--contact-id", type=positive_id, required=True, metavar="N", help="the customer (search_contacts.py)"
     )
-    parser.add_argument("--source-id", help="an existing contact-inbox source id (rarely needed)")
+    parser.add_argument("--source-id", help="the contact's id on the inbox's channel (its contact-inbox source id)")
     parser.add_argument("--status", choices=CONVERSATION_STATUSES, help="initial status (Chatwoot's default: open)")
     parser.add_argument("--message", metavar="TEXT", help="first message, sent to the customer")
-    parser.add_argument("--assignee-id", type=positive_id, metavar="N", help="assign to this agent (list_agents.py)")
-    parser.add_argument("--team-id", type=positive_id, metavar="N", help="assign to this team")
+    add_liquid_flag(parser)
+    add_named(parser, AGENT, "--agent", "--assignee-id", help="assign it to this agent")
+    add_named(parser, TEAM, "--team", "--team-id", help="assign it to this team")
 
 
 def run(args, api):
-    return api.send(
-        "POST",
-        "/conversations",
-        "create_conversation",
-        inbox_id=args.inbox_id,
-        contact_id=args.contact_id,
+    message = None if args.message is None else as_sent(args.message, args.liquid)
+    return create_conversation(
+        api,
+        named_id(api, INBOX, args.inbox),
+        args.contact_id,
         source_id=args.source_id,
         status=args.status,
-        message=args.message,
-        assignee_id=args.assignee_id,
-        team_id=args.team_id,
+        message=message,
+        assignee_id=named_id(api, AGENT, args.agent),
+        team_id=named_id(api, TEAM, args.team),
     )
 
 

@@ -6,7 +6,7 @@
 """Message a customer in one step: find or create the contact, reuse or open a conversation, send.
 
 Example:
-  python3 scripts/message_contact.py --inbox-id 2 --email jane@example.com --name "Jane Doe" \\
+  python3 scripts/message_contact.py --inbox "Support API" --email jane@example.com --name "Jane Doe" \\
       "Hello Jane, your order has shipped."
 Reuses the contact's newest unresolved conversation in that inbox, or opens one. Re-running sends
 the message again (unless --once), but never duplicates the contact or the conversation. Prints
@@ -16,59 +16,73 @@ the message again (unless --once), but never duplicates the contact or the conve
 
 from chatwoot_cli import Command, add_text_arguments, positive_id, warn
 from chatwoot_client import Failure, UsageError
-from chatwoot_contacts import add_contact_keys, find_or_create, keys_of
+from chatwoot_contacts import add_contact_keys, create_conversation, find_or_create, keys_of
+from chatwoot_listings import CONVERSATIONS
+from chatwoot_names import INBOX, add_named, named_id
 
 
 def arguments(parser):
-    parser.add_argument(
-        "--inbox-id", type=positive_id, required=True, metavar="N", help="inbox to write from (list_inboxes.py)"
-    )
+    add_named(parser, INBOX, "--inbox", "--inbox-id", required=True, help="the inbox to write from")
     parser.add_argument("--contact-id", type=positive_id, metavar="N", help="the contact, if you know its id")
     add_contact_keys(parser)
-    parser.add_argument("--name", help="name for the contact if it has to be created")
+    parser.add_argument(
+        "--name", help="name for the contact if it has to be created (default: from its e-mail or phone)"
+    )
     add_text_arguments(parser)
     parser.add_argument("--private", action="store_true", help="a private note instead of a message")
     parser.add_argument(
         "--once",
         action="store_true",
-        help="do not send if the conversation's latest 20 messages already hold this exact text "
-        "(safe to re-run after a timeout)",
+        help="do not send if the conversation already holds this exact text from us (safe to re-run after a timeout)",
     )
 
 
-def open_conversation(api, contact_id, inbox_id):
-    """(created, display id): the newest unresolved conversation in the inbox, or a new one."""
-    conversations = api.get(f"/contacts/{contact_id}/conversations").get("payload") or []
-    reusable = [c for c in conversations if c.get("inbox_id") == inbox_id and c.get("status") != "resolved"]
-    if reusable:
-        return False, max(reusable, key=lambda c: (c.get("last_activity_at") or 0, c["id"]))["id"]
-    created = api.send(
-        "POST",
-        "/conversations",
-        "create_conversation",
-        then="send the message in it",
-        inbox_id=inbox_id,
-        contact_id=contact_id,
-        source_id=None,
-        status=None,
-        message=None,
-        assignee_id=None,
-        team_id=None,
-    )
+def newest_unresolved(api, inbox_id: int, source_id: str):
+    """The newest unresolved conversation of one contact inbox, over every page (a contact may have
+    more than the 20 that GET /contacts/{id}/conversations returns)."""
+    params = {"inbox_id": inbox_id, "source_id": source_id, "status": "all"}
+    for _, fresh in CONVERSATIONS.walk(api.pages("/conversations", params, first=1), params):
+        for conversation in fresh:  # newest activity first
+            if conversation.get("status") != "resolved":
+                return conversation
+    return None
+
+
+def open_conversation(api, contact: dict, inbox_id: int) -> tuple[bool, int]:
+    """(created, display id): the contact's newest unresolved conversation in the inbox, or a new one.
+    Chatwoot files a contact's conversations under its contact inboxes (one source id each, and
+    an API or website inbox makes a new one for each conversation opened without a source id)."""
+    sources = [
+        link.get("source_id")
+        for link in contact.get("contact_inboxes") or []
+        if (link.get("inbox") or {}).get("id") == inbox_id and link.get("source_id")
+    ]
+    found = [c for c in (newest_unresolved(api, inbox_id, source) for source in dict.fromkeys(sources)) if c]
+    if found:
+        return False, max(found, key=lambda c: (c.get("last_activity_at") or 0, c["id"]))["id"]
+    created = create_conversation(api, inbox_id, contact["id"], then="send the message in it")
     return True, created["id"]
 
 
-def already_sent(api, conversation_id, text, private):
-    """The newest of the conversation's latest 20 messages that is this exact text from us, if any."""
+def already_sent(api, conversation_id: int, args) -> dict | None:
+    """Our message with this text, if the conversation holds one: among its latest 20 messages as
+    the customer sees them, or its latest message as Chatwoot stored it before rendering Liquid
+    (`processed_message_content`, which only the conversation shows), so --liquid texts match too."""
     latest = api.get(f"/conversations/{conversation_id}/messages").get("payload") or []
-    mine = [m for m in latest if m.get("content") == text and m.get("message_type") == 1]
-    return next((m for m in reversed(mine) if bool(m.get("private")) == private), None)
+    ours = [m for m in latest if m.get("message_type") == 1 and bool(m.get("private")) == args.private]
+    match = next((m for m in reversed(ours) if m.get("content") == args.text), None)
+    if match is None:
+        last = api.get(f"/conversations/{conversation_id}").get("last_non_activity_message") or {}
+        stored = last.get("processed_message_content")
+        if last.get("message_type") == 1 and bool(last.get("private")) == args.private and stored == args.content:
+            match = next((m for m in ours if m.get("id") == last.get("id")), last)
+    return match
 
 
 def run(args, api):
-    text = args.text
     if not (args.contact_id or args.identifier or args.email or args.phone):
         raise UsageError("say who to message: --contact-id, --identifier, --email or --phone")
+    inbox_id = named_id(api, INBOX, args.inbox)
     done = {}  # what has happened so far, for the output and for a failure's report
     try:
         if args.contact_id:
@@ -78,14 +92,18 @@ def run(args, api):
             then = "open a conversation with the new contact and send the message"
             created, contact = find_or_create(api, keys_of(args), args.name, then=then)
             done.update(contact_id=contact["id"], created_contact=created)
-        created, conversation_id = open_conversation(api, done["contact_id"], args.inbox_id)
+        created, conversation_id = open_conversation(api, contact, inbox_id)
         done.update(conversation_id=conversation_id, created_conversation=created)
-        sent = already_sent(api, conversation_id, text, args.private) if args.once and not created else None
+        sent = already_sent(api, conversation_id, args) if args.once and not created else None
         if sent is not None:
             warn(f"message {sent['id']} in conversation {conversation_id} already says this; nothing was sent (--once)")
             return {**report(done), "message": sent, "already_sent": True}
         message = api.send(
-            "POST", f"/conversations/{conversation_id}/messages", "send_message", content=text, private=args.private
+            "POST",
+            f"/conversations/{conversation_id}/messages",
+            "send_message",
+            content=args.content,
+            private=args.private,
         )
     except Failure as failure:
         if done:  # say what already happened, so a re-run (which reuses it) is an informed choice

@@ -29,7 +29,7 @@ def run(args, api):
         "POST",
         f"/conversations/{args.conversation_id}/messages",
         "send_message",
-        content=args.text,
+        content=args.content,
         attachments=args.attach,
         private=args.private,
     )

@@ -8,13 +8,18 @@
 Example:
   python3 scripts/set_status.py 42 resolved
   python3 scripts/set_status.py 42 snoozed --until 2h
-  python3 scripts/set_status.py 42 snoozed --until 2026-12-01T09:00
+  python3 scripts/set_status.py 101,102,103 open
 Prints {"payload": {"success": true, "conversation_id", "current_status", "snoozed_until"}}.
-A snooze without --until lasts until the customer's next reply.
+A snooze without --until lasts until the customer's next reply. Only the status changes: with an
+agent-role token Chatwoot makes the caller the assignee of every conversation it sets open, so
+this puts the previous assignee (or nobody) back and says so on stderr; --take keeps it yours.
 """
 
-from chatwoot_cli import Command, add_conversation_ids, snooze_until
+from chatwoot_cli import Command, add_conversation_ids, snooze_until, warn
 from chatwoot_client import CONVERSATION_STATUSES, UsageError
+from chatwoot_names import account_role, profile_id
+
+TAKEOVER = "put the previous assignee back (Chatwoot makes an agent-role token the assignee of what it opens)"
 
 
 def arguments(parser):
@@ -28,18 +33,48 @@ def arguments(parser):
         metavar="WHEN",
         help="with snoozed: 30m, 2h, 3d, 1w, YYYY-MM-DD[THH:MM[:SS]][Z|+HH:MM] (no offset = this machine's time zone) or unix seconds",
     )
+    parser.add_argument(
+        "--take", action="store_true", help="with open and an agent-role token: keep yourself as the assignee"
+    )
+
+
+def assignee_of(conversation: dict) -> tuple:
+    """(assignee_type, id) of a conversation, or (None, None) when nobody has it."""
+    meta = conversation.get("meta") or {}
+    assignee = meta.get("assignee") or {}
+    return (meta.get("assignee_type"), assignee.get("id")) if assignee.get("id") else (None, None)
 
 
 def run(args, api):
     if args.until is not None and args.status != "snoozed":
         raise UsageError(f"--until goes only with the status snoozed, not {args.status}")
-    return api.send(
+    path = f"/conversations/{args.conversation_id}"
+    restore = args.status == "open" and not args.take and account_role(api) == "agent"
+    before = assignee_of(api.get(path)) if restore else None
+    result = api.send(
         "POST",
-        f"/conversations/{args.conversation_id}/toggle_status",
+        f"{path}/toggle_status",
         "set_status",
+        then=TAKEOVER if restore else None,
         status=args.status,
         snoozed_until=args.until,
     )
+    me = ("User", profile_id(api)) if restore else None
+    if restore and before != me:  # Chatwoot has just made the caller the assignee
+        kind, previous = before
+        api.send(
+            "POST",
+            f"{path}/assignments",
+            "assign_conversation",
+            field="assignee_id",
+            value=previous,
+            assignee_type="AgentBot" if kind == "AgentBot" else None,
+        )
+        who = f"{'agent bot' if kind == 'AgentBot' else 'agent'} {previous}" if previous else "nobody"
+        warn(
+            f"conversation {args.conversation_id}: Chatwoot made you its assignee on opening it; put back {who} (--take keeps it yours)"
+        )
+    return result
 
 
 command = Command(__doc__, arguments, run, writes=True)

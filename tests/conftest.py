@@ -227,6 +227,60 @@ def body_of(request) -> object:
     return json.loads(request.get_data())
 
 
+# A small account, as GET /agents, /teams, /inboxes and /api/v1/profile describe it: what the
+# scripts read to check an agent, team or inbox (by id or name) and the token's role.
+DIRECTORY_AGENTS = [
+    {"id": 5, "account_id": 1, "availability_status": "available", "auto_offline": True, "confirmed": True,
+     "email": "ana@example.com", "provider": "email", "available_name": "Ana", "name": "Ana Silva", "role": "agent",
+     "thumbnail": "", "custom_role_id": None},
+    {"id": 1, "account_id": 1, "availability_status": "offline", "auto_offline": True, "confirmed": True,
+     "email": "owner@example.com", "provider": "email", "available_name": "Owner", "name": "Öwner",
+     "role": "administrator", "thumbnail": "", "custom_role_id": None},
+]  # fmt: skip
+DIRECTORY_TEAMS = [
+    {"id": 2, "name": "billing", "description": "Billing questions", "allow_auto_assign": True, "account_id": 1,
+     "is_member": False},
+    {"id": 4, "name": "tier-2", "description": "", "allow_auto_assign": False, "account_id": 1, "is_member": True},
+]  # fmt: skip
+DIRECTORY_INBOXES = [
+    {"id": 3, "name": "Support API", "channel_type": "Channel::Api"},
+    {"id": 4, "name": "E-Mail Kundendienst ✉", "channel_type": "Channel::Email"},
+]
+
+
+def profile(role: str = "administrator", user_id: int = 1) -> dict:
+    return {
+        "id": user_id,
+        "name": "Öwner" if user_id == 1 else "Ana Silva",
+        "email": "owner@example.com" if user_id == 1 else "ana@example.com",
+        "role": role,
+        "accounts": [{"id": ACCOUNT, "name": "Acme", "status": "active", "role": role}],
+    }
+
+
+def serve_directory(httpserver, role: str = "administrator", user_id: int = 1) -> None:
+    """Answer the reads that check names and roles, whenever a script makes them."""
+    for path, document in (
+        ("/agents", DIRECTORY_AGENTS),
+        ("/teams", DIRECTORY_TEAMS),
+        ("/inboxes", {"payload": DIRECTORY_INBOXES}),
+    ):
+        httpserver.expect_request(ACCOUNT_PATH + path, method="GET").respond_with_json(document)
+    httpserver.expect_request("/api/v1/profile", method="GET").respond_with_json(profile(role, user_id))
+
+
+def reads(httpserver) -> list[str]:
+    """The paths of the GETs the server received, in order."""
+    return [request.path for request, _ in httpserver.log if request.method == "GET"]
+
+
+def only_write(httpserver):
+    """The single request that was not a GET (asserting there was exactly one)."""
+    writes = [request for request, _ in httpserver.log if request.method != "GET"]
+    assert len(writes) == 1, [f"{r.method} {r.full_path}" for r in writes]
+    return writes[0]
+
+
 def only_request(httpserver):
     """The single request the server received (asserting there was exactly one)."""
     assert len(httpserver.log) == 1, [f"{r.method} {r.full_path}" for r, _ in httpserver.log]

@@ -8,7 +8,7 @@ import socket
 import stat
 
 import pytest
-from conftest import ACCOUNT_PATH, TOKEN, assert_received, only_request
+from conftest import ACCOUNT_PATH, TOKEN, assert_received, only_request, only_write, profile, reads
 
 MESSAGE_PATH = f"{ACCOUNT_PATH}/conversations/42/messages"
 MESSAGE_BODY = {"content": "Hallo, wir prüfen das.", "message_type": "outgoing", "private": False}
@@ -22,7 +22,12 @@ HINT_SIGN_IN = (
 HINT_BAD_TOKEN = "hint: CHATWOOT_API_TOKEN is wrong or revoked; copy it again from Profile Settings → Access Token"
 HINT_ACCOUNT = "hint: CHATWOOT_ACCOUNT_ID is not an account this token belongs to; run whoami.py to list yours"
 HINT_ROLE = "hint: the token's user lacks the role for this (administrators only, or not a member of that inbox)"
-HINT_NOT_FOUND = "hint: no such record (conversation ids are the numbers shown in Chatwoot's UI), or no such account"
+# A 404 names the record, after one read of the profile shows the account exists.
+HINT_NOT_FOUND = "hint: there is no {record} in account 1 ({where})"
+NOT_FOUND = {
+    "contact 17": "search_contacts.py finds ids",
+    "conversation 42": "list_conversations.py; ids are the numbers shown in Chatwoot's UI",
+}
 HINT_RATE = "hint: rate limited by Chatwoot; wait a minute before trying again"
 HINT_SERVER = "hint: Chatwoot failed on its side; an invalid value (status, priority, filter) can cause this"
 
@@ -110,19 +115,26 @@ def closed_port() -> int:
         return probe.getsockname()[1]
 
 
-def assert_request_file_kept(run, result, body: dict) -> str:
-    """The failed write's body waits in a 0600 file, named on stderr with a curl that resends it."""
+def assert_request_file_kept(run, result, body: dict, resendable: bool = True) -> str:
+    """The failed write's body waits in a 0600 file, named on stderr; where the same request may
+    yet succeed (429, 5xx, network), with a curl that resends it."""
     files = run.request_files()
     assert len(files) == 1, files
     path = str(files[0])
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert json.loads(files[0].read_bytes()) == body
+    assert f"error: request body kept at {path}" in result.error_lines
     resend = [line for line in result.error_lines if line.startswith("error: resend with: curl ")]
-    assert len(resend) == 1, result.stderr
-    assert f"@{path}" in resend[0]
-    assert "$CHATWOOT_API_TOKEN" in resend[0]
-    assert any(path in line for line in result.error_lines if line not in resend), result.stderr
+    assert len(resend) == (1 if resendable else 0), result.stderr
+    for line in resend:
+        assert f"@{path}" in line and "$CHATWOOT_API_TOKEN" in line
     return path
+
+
+def expected_hint(hint: str | None, record: str) -> list[str]:
+    if hint is None:
+        return []
+    return [f"error: {hint.format(record=record, where=NOT_FOUND[record])}" if "{record}" in hint else f"error: {hint}"]
 
 
 # --------------------------------------------------------------------------- Chatwoot's answers
@@ -131,26 +143,25 @@ def assert_request_file_kept(run, result, body: dict) -> str:
 @pytest.mark.parametrize(("status", "answer", "message", "hint"), API_ERRORS)
 def test_read_error_shows_status_message_and_hint(run, httpserver, status, answer, message, hint):
     refuse(httpserver, f"{ACCOUNT_PATH}/contacts/17", status, *answer)
+    httpserver.expect_request("/api/v1/profile").respond_with_json(profile())  # read to explain a 404
     result = run("get_contact", "17")
     assert result.code == 1
     assert result.stdout == ""
-    assert result.error_lines == [
-        f"error: HTTP {status} from Chatwoot: {message}",
-        *([f"error: {hint}"] if hint else []),
-    ]
-    assert_received(only_request(httpserver), "GET", f"{ACCOUNT_PATH}/contacts/17")
+    assert result.error_lines == [f"error: HTTP {status} from Chatwoot: {message}", *expected_hint(hint, "contact 17")]
+    assert reads(httpserver) == [f"{ACCOUNT_PATH}/contacts/17", *(["/api/v1/profile"] if status == 404 else [])]
 
 
 @pytest.mark.parametrize(("status", "answer", "message", "hint"), API_ERRORS)
 def test_write_error_keeps_request_file(run, httpserver, status, answer, message, hint):
     refuse(httpserver, MESSAGE_PATH, status, *answer, method="POST")
+    httpserver.expect_request("/api/v1/profile").respond_with_json(profile())
     result = run("send_message", "42", MESSAGE_BODY["content"])
     assert result.code == 1
     assert result.stdout == ""
-    head = [f"error: HTTP {status} from Chatwoot: {message}", *([f"error: {hint}"] if hint else [])]
+    head = [f"error: HTTP {status} from Chatwoot: {message}", *expected_hint(hint, "conversation 42")]
     assert result.error_lines[: len(head)] == head
-    assert_received(only_request(httpserver), "POST", MESSAGE_PATH, body=MESSAGE_BODY)  # a POST is never resent
-    assert_request_file_kept(run, result, MESSAGE_BODY)
+    assert_received(only_write(httpserver), "POST", MESSAGE_PATH, body=MESSAGE_BODY)  # a POST is never resent
+    assert_request_file_kept(run, result, MESSAGE_BODY, resendable=status == 429 or status >= 500)
 
 
 def test_error_body_is_not_dumped_into_stderr(run, httpserver):

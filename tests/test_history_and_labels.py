@@ -6,13 +6,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ACCOUNT_PATH, assert_received, body_of, only_request, strict_equal
+from conftest import ACCOUNT_PATH, assert_received, body_of, only_request, profile, reads, strict_equal
 from werkzeug import Response
 
 MESSAGES_PATH = f"{ACCOUNT_PATH}/conversations/42/messages"
 LABELS_PATH = f"{ACCOUNT_PATH}/conversations/42/labels"
 CONVERSATION_PATH = f"{ACCOUNT_PATH}/conversations/42"
 ATTRIBUTES_PATH = f"{ACCOUNT_PATH}/conversations/42/custom_attributes"
+NO_CONVERSATION = (
+    "error: hint: there is no conversation 42 in account 1 "
+    "(list_conversations.py; ids are the numbers shown in Chatwoot's UI)"
+)
 
 CONTACT = {
     "additional_attributes": {},
@@ -260,9 +264,10 @@ def test_list_messages_error_prints_nothing(run, httpserver):
     httpserver.expect_request(MESSAGES_PATH, method="GET").respond_with_json(
         {"error": "Resource could not be found"}, status=404
     )
+    httpserver.expect_request("/api/v1/profile").respond_with_json(profile())
     result = run("list_messages", "42", "--all")
     assert (result.code, result.stdout) == (1, "")
-    assert result.error_lines[0] == "error: HTTP 404 from Chatwoot: Resource could not be found"
+    assert result.error_lines == ["error: HTTP 404 from Chatwoot: Resource could not be found", NO_CONVERSATION]
 
 
 # --------------------------------------------------------------------------- labels.py
@@ -371,10 +376,11 @@ def test_labels_unknown_conversation_posts_nothing(run, httpserver):
     httpserver.expect_request(LABELS_PATH, method="GET").respond_with_json(
         {"error": "Resource could not be found"}, status=404
     )
+    httpserver.expect_request("/api/v1/profile").respond_with_json(profile())
     result = run("labels", "42", "--add", "vip")
     assert (result.code, result.stdout) == (1, "")
-    assert result.error_lines[0] == "error: HTTP 404 from Chatwoot: Resource could not be found"
-    assert len(httpserver.log) == 1
+    assert result.error_lines == ["error: HTTP 404 from Chatwoot: Resource could not be found", NO_CONVERSATION]
+    assert [r.method for r, _ in httpserver.log] == ["GET", "GET"]  # the labels, then the profile: no POST
 
 
 # --------------------------------------------------------------------------- conversation_attributes.py
@@ -470,10 +476,12 @@ def test_attributes_unknown_conversation_posts_nothing(run, httpserver):
     httpserver.expect_request(CONVERSATION_PATH, method="GET").respond_with_json(
         {"error": "Resource could not be found"}, status=404
     )
+    httpserver.expect_request("/api/v1/profile").respond_with_json(profile())
     result = run("conversation_attributes", "42", "--set", "plan=pro")
     assert (result.code, result.stdout) == (1, "")
-    assert result.error_lines[0] == "error: HTTP 404 from Chatwoot: Resource could not be found"
-    assert_received(only_request(httpserver), "GET", CONVERSATION_PATH)
+    assert result.error_lines == ["error: HTTP 404 from Chatwoot: Resource could not be found", NO_CONVERSATION]
+    assert reads(httpserver) == [CONVERSATION_PATH, "/api/v1/profile"]
+    assert all(r.method == "GET" for r, _ in httpserver.log)  # nothing was posted
 
 
 def test_attributes_dry_run_reads_then_previews_the_whole_object(run, httpserver):

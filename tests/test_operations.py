@@ -7,7 +7,16 @@ import json
 import time
 
 import pytest
-from conftest import ACCOUNT_PATH, assert_received, body_of, only_request, strict_equal
+from conftest import (
+    ACCOUNT_PATH,
+    assert_received,
+    body_of,
+    only_request,
+    only_write,
+    reads,
+    serve_directory,
+    strict_equal,
+)
 
 # --------------------------------------------------------------------------- canned answers
 # Taken from reference/chatwoot-api.md; a few names carry non-ASCII so that the output's
@@ -273,16 +282,19 @@ def test_get_conversation_prints_bare_object(run, httpserver):
 
 def test_create_conversation_minimal_body(run, httpserver):
     created = conversation(57, "New Lead")
+    serve_directory(httpserver)
     answer(httpserver, "POST", "/conversations", created)
     result = run("create_conversation", "--inbox-id", "3", "--contact-id", "88")
     assert_received(
-        only_request(httpserver), "POST", f"{ACCOUNT_PATH}/conversations", body={"inbox_id": 3, "contact_id": 88}
+        only_write(httpserver), "POST", f"{ACCOUNT_PATH}/conversations", body={"inbox_id": 3, "contact_id": 88}
     )
+    assert reads(httpserver) == [f"{ACCOUNT_PATH}/inboxes"]  # the inbox id is checked first
     assert_success(run, result, compact(created))
 
 
 def test_create_conversation_with_message_and_every_option(run, httpserver):
     created = conversation(57, "New Lead", status="pending")
+    serve_directory(httpserver)
     answer(httpserver, "POST", "/conversations", created)
     result = run(
         "create_conversation",
@@ -294,8 +306,9 @@ def test_create_conversation_with_message_and_every_option(run, httpserver):
         "--assignee-id", "5",
         "--team-id", "2",
     )  # fmt: skip
+    assert reads(httpserver) == [f"{ACCOUNT_PATH}/{path}" for path in ("inboxes", "agents", "teams")]
     assert_received(
-        only_request(httpserver),
+        only_write(httpserver),
         "POST",
         f"{ACCOUNT_PATH}/conversations",
         body={
@@ -439,14 +452,14 @@ def test_send_message_accepts_flag_before_text(run, httpserver):
 
 
 def test_send_message_reads_text_from_file(run, httpserver):
-    (run.cwd / "reply.txt").write_text("Zeile 1\nZeile 2 — ü\n", encoding="utf-8")
+    (run.cwd / "reply.txt").write_text("Zeile 1\nZeile 2 — ü\n\n", encoding="utf-8")
     answer(httpserver, "POST", "/conversations/42/messages", MESSAGE)
     result = run("send_message", "42", "--file", "reply.txt")
     assert_received(
         only_request(httpserver),
         "POST",
         f"{ACCOUNT_PATH}/conversations/42/messages",
-        body={"content": "Zeile 1\nZeile 2 — ü\n", "message_type": "outgoing", "private": False},
+        body={"content": "Zeile 1\nZeile 2 — ü\n", "message_type": "outgoing", "private": False},  # one newline dropped
     )
     assert_success(run, result, compact(MESSAGE))
 
@@ -467,12 +480,12 @@ def test_add_note_sends_private_true(run, httpserver):
 
 def test_add_note_reads_stdin(run, httpserver):
     answer(httpserver, "POST", "/conversations/7/messages", MESSAGE)
-    result = run("add_note", "7", "--file", "-", stdin="from stdin\n»quoted«\n")
+    result = run("add_note", "7", "--file", "-", stdin="from stdin\r\n»quoted«\r\n")
     assert_received(
         only_request(httpserver),
         "POST",
         f"{ACCOUNT_PATH}/conversations/7/messages",
-        body={"content": "from stdin\n»quoted«\n", "message_type": "outgoing", "private": True},
+        body={"content": "from stdin\r\n»quoted«", "message_type": "outgoing", "private": True},
     )
     assert_success(run, result, compact(MESSAGE))
 
@@ -490,9 +503,10 @@ def test_add_note_reads_stdin(run, httpserver):
     ids=["agent", "team", "unassign"],
 )
 def test_assign_conversation(run, httpserver, flags, body, document):
+    serve_directory(httpserver)
     answer(httpserver, "POST", "/conversations/42/assignments", document)
     result = run("assign_conversation", "42", *flags)
-    assert_received(only_request(httpserver), "POST", f"{ACCOUNT_PATH}/conversations/42/assignments", body=body)
+    assert_received(only_write(httpserver), "POST", f"{ACCOUNT_PATH}/conversations/42/assignments", body=body)
     assert_success(run, result, compact(document))
 
 
@@ -501,11 +515,13 @@ def test_assign_conversation(run, httpserver, flags, body, document):
 
 @pytest.mark.parametrize("status", ["open", "resolved", "pending", "snoozed"])
 def test_set_status_sends_status_only(run, httpserver, status):
+    serve_directory(httpserver)  # an administrator's token: Chatwoot changes nothing else
     answer(httpserver, "POST", "/conversations/42/toggle_status", toggled(status))
     result = run("set_status", "42", status)
     assert_received(
-        only_request(httpserver), "POST", f"{ACCOUNT_PATH}/conversations/42/toggle_status", body={"status": status}
+        only_write(httpserver), "POST", f"{ACCOUNT_PATH}/conversations/42/toggle_status", body={"status": status}
     )
+    assert reads(httpserver) == (["/api/v1/profile"] if status == "open" else [])
     assert_success(run, result, compact(toggled(status)))
 
 

@@ -11,7 +11,17 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ACCOUNT_PATH, SCRIPTS_DIR, TOKEN, assert_received, body_of, only_request, strict_equal
+from conftest import (
+    ACCOUNT_PATH,
+    SCRIPTS_DIR,
+    TOKEN,
+    assert_received,
+    body_of,
+    only_request,
+    only_write,
+    serve_directory,
+    strict_equal,
+)
 
 # (script, arguments, path under the account, the body Chatwoot must receive)
 WRITES = [
@@ -85,10 +95,11 @@ def only_request_file(run):
 
 @pytest.mark.parametrize(("script", "arguments", "path", "body"), WRITES)
 def test_dry_run_previews_and_sends_nothing(run, httpserver, script, arguments, path, body):
-    result = run(script, *arguments, "--dry-run", env={"CHATWOOT_API_TOKEN": None})
+    serve_directory(httpserver)  # an inbox or agent named is still checked (a read)
+    result = run(script, *arguments, "--dry-run")
     assert result.code == 0, result.stderr
     assert result.stderr == ""
-    assert httpserver.log == []
+    assert all(request.method == "GET" for request, _ in httpserver.log)
     preview = json.loads(result.stdout)  # exactly one JSON document
     assert isinstance(preview, dict)
     assert list(preview) == ["method", "url", "body", "curl"]
@@ -115,13 +126,13 @@ def test_dry_run_curl_sends_the_same_bytes_as_a_real_run(run, httpserver, size):
     """The printed curl, run as printed, sends what the script itself sends; above 100 KB the body
     travels through a quoted heredoc (one argument is capped at 128 KiB)."""
     text = ('Grüße "quoted" \\ back\nslash 👍 {{ x }} $HOME `date` JSON\n' * 4000)[:size]
-    preview = run("send_message", "42", text, "--dry-run", env={"CHATWOOT_API_TOKEN": None}).json
+    preview = run("send_message", "42", text, "--liquid", "--dry-run", env={"CHATWOOT_API_TOKEN": None}).json
     assert ("<<'JSON" in preview["curl"]) == (size > 100_000)
     httpserver.expect_request(MESSAGE_PATH, method="POST").respond_with_json({"id": 1})
     shell_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "CHATWOOT_API_TOKEN": TOKEN}
     # As a user pastes it into a shell: the shell reads the command, heredoc included, from its input.
     subprocess.run(["sh"], input=preview["curl"].encode(), env=shell_env, capture_output=True, timeout=30, check=True)
-    assert run("send_message", "42", text).code == 0
+    assert run("send_message", "42", text, "--liquid").code == 0
     by_curl, by_script = (request for request, _ in httpserver.log)
     assert_received(by_curl, "POST", MESSAGE_PATH, body={"content": text, "message_type": "outgoing", "private": False})
     assert by_curl.get_data() == by_script.get_data()
@@ -149,8 +160,9 @@ HOSTILE = {
 
 @pytest.mark.parametrize("text", list(HOSTILE.values()), ids=list(HOSTILE))
 def test_hostile_text_arrives_byte_exact(run, httpserver, text):
+    """The transport: with --liquid nothing is escaped, so the JSON must carry every byte as is."""
     httpserver.expect_request(MESSAGE_PATH, method="POST").respond_with_json({"id": 1, "content": text})
-    result = run("send_message", "42", text)
+    result = run("send_message", "42", text, "--liquid")
     assert result.code == 0, result.stderr
     body = body_of(only_request(httpserver))
     assert list(body) == ["content", "message_type", "private"]
@@ -170,16 +182,16 @@ def _long_text() -> str:
 @pytest.mark.parametrize("source", ["file", "stdin"])
 def test_150000_character_text_arrives_whole(run, httpserver, source):
     text = _long_text()
-    assert len(text) == 150_000
+    assert len(text) == 150_000 and not text.endswith("\n")
     httpserver.expect_request(MESSAGE_PATH, method="POST").respond_with_json({"id": 1})
     if source == "file":
-        (run.cwd / "long.txt").write_text(text, encoding="utf-8", newline="")
-        result = run("send_message", "42", "--file", "long.txt")
+        (run.cwd / "long.txt").write_text(text + "\n", encoding="utf-8", newline="")
+        result = run("send_message", "42", "--file", "long.txt", "--liquid")
     else:
-        result = run("send_message", "42", "--file", "-", stdin=text)
+        result = run("send_message", "42", "--file", "-", "--liquid", stdin=text + "\n")
     assert result.code == 0, result.stderr
     body = body_of(only_request(httpserver))
-    assert body["content"] == text
+    assert body["content"] == text  # the final newline dropped, as $(cat file) would
     assert list(body) == ["content", "message_type", "private"]
     assert run.request_files() == []
 
@@ -210,27 +222,31 @@ def test_bytes_sent_are_the_request_file_bytes(run, httpserver):
 
 @pytest.mark.parametrize(("script", "arguments", "path", "body"), WRITES)
 def test_request_file_removed_after_success(run, httpserver, script, arguments, path, body):
+    serve_directory(httpserver)
     httpserver.expect_request(ACCOUNT_PATH + path, method="POST").respond_with_json({"id": 1})
     result = run(script, *arguments)
     assert result.code == 0, result.stderr
-    assert_received(only_request(httpserver), "POST", ACCOUNT_PATH + path, body=body)
+    assert_received(only_write(httpserver), "POST", ACCOUNT_PATH + path, body=body)
     assert run.request_files() == []
     assert list(run.tmpdir.iterdir()) == []  # nothing else left behind either
 
 
+@pytest.mark.parametrize("status", [422, 500])
 @pytest.mark.parametrize(("script", "arguments", "path", "body"), WRITES)
-def test_request_file_kept_after_failure(run, httpserver, script, arguments, path, body):
-    httpserver.expect_request(ACCOUNT_PATH + path, method="POST").respond_with_json(
-        {"error": "Resource could not be found"}, status=404
-    )
+def test_request_file_kept_after_failure(run, httpserver, script, arguments, path, body, status):
+    """The body is kept and named; a resend is offered only where the same request might succeed
+    (a 500 may pass, a 422 would be refused again)."""
+    serve_directory(httpserver)
+    httpserver.expect_request(ACCOUNT_PATH + path, method="POST").respond_with_json({"error": "no"}, status=status)
     result = run(script, *arguments)
     assert result.code == 1
     assert result.stdout == ""
     kept = only_request_file(run)
     assert mode(kept) == 0o600
     assert strict_equal(json.loads(kept.read_bytes()), body)
-    assert any(str(kept) in line for line in result.error_lines if not line.startswith("error: resend with:"))
-    assert any(line.startswith("error: resend with: curl ") and f"@{kept}" in line for line in result.error_lines)
+    assert f"error: request body kept at {kept}" in result.error_lines
+    resend = [line for line in result.error_lines if line.startswith("error: resend with: curl ")]
+    assert [f"@{kept}" in line for line in resend] == ([True] if status == 500 else [])
 
 
 def test_each_run_gets_its_own_request_file(run, httpserver):

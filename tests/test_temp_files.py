@@ -153,7 +153,7 @@ def run_with_umask(run, umask: int, script: str, *args: str, env: dict | None = 
 
 def test_request_files_are_0600_under_umask_000(run, httpserver):
     httpserver.expect_request(MESSAGE_PATH, method="POST").respond_with_json({"error": "nope"}, status=422)
-    failed = run_with_umask(run, 0o000, "send_message", "42", TEXT)
+    failed = run_with_umask(run, 0o000, "send_message", "42", TEXT, "--liquid")
     assert failed.code == 1
     files = run.request_files()
     assert len(files) == 1
@@ -167,7 +167,7 @@ def test_tmpdir_is_honoured(run, httpserver, tmp_path):
     elsewhere = tmp_path / "my temp dïr"
     elsewhere.mkdir()
     marker = f"tmpdir-marker-{uuid.uuid4()}"  # to tell our files from anyone else's in /tmp
-    httpserver.expect_request(MESSAGE_PATH, method="POST").respond_with_json({"error": "nope"}, status=422)
+    httpserver.expect_request(MESSAGE_PATH, method="POST").respond_with_json({"error": "boom"}, status=500)
     failed = run("send_message", "42", marker, env={"TMPDIR": str(elsewhere)})
     assert failed.code == 1
     kept = sorted(elsewhere.glob("chatwoot_request_*.json"))
@@ -223,7 +223,7 @@ def test_failed_write_keeps_exactly_the_body_and_never_the_token(run, httpserver
         env["CHATWOOT_BASE_URL"] = f"http://127.0.0.1:{closed_port()}"
     else:
         FAILURES[failure](httpserver)
-    result = run("send_message", "42", TEXT, env=env)
+    result = run("send_message", "42", TEXT, "--liquid", env=env)
     if failure == "timeout":  # let the slow handler finish here, not during the next test
         deadline = time.monotonic() + 5
         while not httpserver.log and time.monotonic() < deadline:
@@ -240,14 +240,14 @@ def test_failed_write_keeps_exactly_the_body_and_never_the_token(run, httpserver
     if httpserver.log:  # what was sent is byte for byte what was kept
         assert httpserver.log[0][0].get_data() == raw
     # …and byte for byte the body a --dry-run of the same call prints in its curl
-    preview = run("send_message", "42", TEXT, "--dry-run", env={**env, "CHATWOOT_API_TOKEN": None})
+    preview = run("send_message", "42", TEXT, "--liquid", "--dry-run", env={**env, "CHATWOOT_API_TOKEN": None})
     words = shlex.split(preview.json["curl"])
     assert words[words.index("--data-binary") + 1].encode() == raw
     assert any(str(kept) in line for line in result.error_lines), result.stderr
 
 
 def test_dry_run_leaves_nothing_in_the_temp_dir(run, httpserver):
-    first = run("send_message", "42", TEXT, "--dry-run")
+    first = run("send_message", "42", TEXT, "--liquid", "--dry-run")
     second = run("add_note", "42,43", "second", "--dry-run")
     assert first.code == second.code == 0
     assert httpserver.log == []
