@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 from chatwoot_client import (
-    CONVERSATION_STATUSES,
     EXIT_API,
     EXIT_OK,
     Api,
@@ -353,24 +352,6 @@ def add_paging(parser: Parser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--page", type=positive_id, metavar="N", help="fetch page N (1 is the first)")
     group.add_argument("--all", action="store_true", help="fetch every page over one connection and merge them")
-
-
-def conversation_filters(parser: Parser) -> None:
-    """The filters list_conversations.py and conversation_counts.py share."""
-    parser.add_argument(
-        "--status",
-        choices=(*CONVERSATION_STATUSES, "all"),
-        help="default: open (ignored by Chatwoot when --query is given)",
-    )
-    parser.add_argument("--inbox-id", type=positive_id, metavar="N", help="only this inbox")
-    parser.add_argument("--team-id", type=positive_id, metavar="N", help="only this team")
-    parser.add_argument("--label", action="append", metavar="L", help="having this label (repeat for any of several)")
-    parser.add_argument("--query", metavar="Q", help="only conversations whose messages contain Q")
-
-
-def conversation_filter_params(args: argparse.Namespace) -> dict:
-    names = {"status": "status", "inbox_id": "inbox_id", "team_id": "team_id", "label": "labels[]", "query": "q"}
-    return {param: getattr(args, name) for name, param in names.items() if getattr(args, name) is not None}
 
 
 # --------------------------------------------------------------------------- output

@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 import os
 
-from chatwoot_cli import Parser, attributes, e164_phone, email_address, key_value, positive_id
+from chatwoot_cli import Parser, attributes, e164_phone, email_address, key_value
 from chatwoot_client import Api, ApiError, UsageError
-from chatwoot_names import INBOX
+from chatwoot_names import INBOX, add_named, named_id
 
 SEARCH_PAGES = 5  # 75 substring hits per key is plenty to find an exact one
 # The inbox types in which Chatwoot can open a conversation without a source id: it makes the
@@ -37,7 +37,7 @@ def add_contact_fields(parser: Parser, *, creating: bool) -> None:
     parser.add_argument("--name", required=creating, help="the contact's full name")
     add_contact_keys(parser, matching=False)
     if creating:
-        parser.add_argument("--inbox-id", type=positive_id, metavar="N", help="also add the contact to this inbox")
+        add_named(parser, INBOX, "--inbox", "--inbox-id", help="also add the contact to this inbox")
     what = "to set (repeatable; Chatwoot merges it into the others)"
     parser.add_argument("--attr", type=key_value, action="append", metavar="K=V", help=f"additional attribute {what}")
     parser.add_argument(
@@ -45,14 +45,14 @@ def add_contact_fields(parser: Parser, *, creating: bool) -> None:
     )
 
 
-def contact_values(args: argparse.Namespace) -> dict:
+def contact_values(args: argparse.Namespace, api: Api) -> dict:
     """The values of templates/contact.json.j2 from the contact flags; None leaves a field out."""
     return {
         "name": args.name,
         "email": args.email,
         "phone_number": args.phone,
         "identifier": args.identifier,
-        "inbox_id": getattr(args, "inbox_id", None),
+        "inbox_id": named_id(api, INBOX, getattr(args, "inbox", None)),
         "additional_attributes": attributes(args.attr),
         "custom_attributes": attributes(args.custom_attr),
     }

@@ -25,7 +25,9 @@ IDS = EQUALITY + PRESENCE
 DATES = ("is_greater_than", "is_less_than", "days_before")
 OPERATORS = (*TEXT, "starts_with", *PRESENCE, *DATES)
 
-# Standard keys and the operators Chatwoot allows for each; any other key is a custom attribute.
+# Standard keys and the operators Chatwoot allows for each, as lib/filters/filter_keys.yml has them in
+# Chatwoot 4.10.1; any other key is a custom attribute. BROKEN below lists where the server does not
+# do what this table says.
 CONVERSATION_KEYS = {
     "status": EQUALITY,
     "priority": EQUALITY,
@@ -56,6 +58,15 @@ CONTACT_KEYS = {
     "blocked": EQUALITY,  # a boolean; its operators come from Chatwoot's filter_keys.yml
 }
 KEYS = {"conversations": CONVERSATION_KEYS, "contacts": CONTACT_KEYS}
+
+# What Chatwoot 4.10.1's app/services/filter_service.rb computes wrongly, so the scripts refuse it
+# (or, where the same set can be asked another way, send that instead: see `_rewrite`).
+BROKEN = {
+    # filter_operation has no starts_with branch: its `else` compares with `=`, an exact match.
+    "starts_with": "Chatwoot 4.10 evaluates starts_with as an exact match; use ~ (contains), or = for an exact value",
+    # display_id is an integer column and contains builds ILIKE on it: PostgreSQL fails (HTTP 500).
+    "display_id~": "Chatwoot 4.10 answers contains on display_id with an HTTP 500; use display_id=N (or =N,M,…)",
+}
 
 ID_KEYS = ("assignee_id", "inbox_id", "team_id", "campaign_id", "display_id")
 DATE_KEYS = ("created_at", "last_activity_at")
@@ -109,12 +120,14 @@ def where_help(entity: str) -> str:
         "--where syntax; quote each expression (< > ? ! are special to the shell):",
         "  KEY=A,B      equal_to (any of A, B)     KEY!=A,B     not_equal_to (none of them)",
         "  KEY~TEXT     contains                   KEY!~TEXT    does_not_contain",
-        "  KEY^TEXT     starts_with                KEY?  is_present            KEY!?  is_not_present",
+        "  KEY^TEXT     starts_with (a contact's phone_number: +49…; sent as contains, which Chatwoot gets right)",
+        "  KEY?         is_present                 KEY!?        is_not_present",
         "  KEY>DATE     is_greater_than (after)    KEY<DATE     is_less_than (before); DATE is YYYY-MM-DD",
         "  KEY<today-N  days_before N: before the day N days ago (Chatwoot counts the days)",
         "  KEY>today-N  is_greater_than the date N days ago (counted on this machine)",
         "  custom.KEY   a custom attribute (any operator, one value; Chatwoot checks the key)",
         "  \\, is a literal comma. Several conditions must all hold; with --any, one is enough.",
+        "  KEY!=V leaves out records where KEY is empty (Chatwoot compares in SQL, where NULL is never unequal).",
     ]
     if entity == "contacts":
         lines.append("  Chatwoot compares one value per contact condition: use several --where and --any.")
@@ -133,7 +146,7 @@ def _value_note(entity: str, key: str) -> str:
     if (entity, key) in CHOICES:
         return ", ".join(_show(v) for v in CHOICES[entity, key])
     if key in ID_KEYS:
-        return "ids" if key != "display_id" else "conversation ids (~ and !~ take digits)"
+        return "ids" if key != "display_id" else "conversation ids (~ and !~ are an HTTP 500 in Chatwoot 4.10)"
     if key == "labels":
         return "label names"
     if key in DATE_KEYS:
@@ -184,6 +197,7 @@ def parse_where(text: str, entity: str) -> dict:
         raise UsageError(
             f"{where}: {key} does not take {WRITTEN[operator]} ({operator}); {_allowed(key, KEYS[entity][key])}"
         )
+    _refuse_broken(key, operator, custom, where)
     if operator in PRESENCE:
         if raw:
             raise UsageError(f"{where}: {key}{symbol} ({operator}) takes no value")
@@ -206,8 +220,24 @@ def parse_where(text: str, entity: str) -> dict:
             )
     if not custom:
         values = [_convert(entity, key, operator, v) for v in values]
-    item = {"attribute_key": key, "filter_operator": operator, "values": values}
+    item = _rewrite({"attribute_key": key, "filter_operator": operator, "values": values}, entity)
     check_item(item, entity, where)
+    return item
+
+
+def _refuse_broken(key: str, operator: str, custom: bool, where: str) -> None:
+    if key == "display_id" and operator in ("contains", "does_not_contain"):
+        raise UsageError(f"{where}: {BROKEN['display_id~']}")
+    if operator == "starts_with" and (custom or key != "phone_number"):
+        raise UsageError(f"{where}: {BROKEN['starts_with']}")
+
+
+def _rewrite(item: dict, entity: str) -> dict:
+    """A contact's phone_number starts_with +49 is sent as contains +49: Chatwoot would compare it
+    exactly, and an E.164 number holds its + only at the start, so both ask for the same set."""
+    if entity == "contacts" and item["attribute_key"] == "phone_number" and item["filter_operator"] == "starts_with":
+        digits = str(item["values"][0]).lstrip("+")
+        return {**item, "filter_operator": "contains", "values": [f"+{digits}"]}
     return item
 
 
@@ -329,7 +359,8 @@ def _checked_payload_item(item: Any, entity: str, where: str, last: bool) -> dic
         raise UsageError(f'{where}: query_operator must be "AND" or "OR" on every condition but the last')
     checked = {**item, "values": values, "query_operator": joiner}  # other keys travel as given
     check_item(checked, entity, where)
-    return checked
+    _refuse_broken(key, operator, key not in KEYS[entity], where)
+    return {**_rewrite(checked, entity), "query_operator": joiner}
 
 
 # --------------------------------------------------------------------------- the payload
@@ -340,13 +371,45 @@ def chain(items: list, joiner: str = "AND") -> list:
     return [{**item, "query_operator": joiner if number < len(items) else None} for number, item in enumerate(items, 1)]
 
 
+def _spoiled(item: dict) -> bool:
+    """Whether a conversation condition is cut to its first value, lowercased, when it comes after a
+    custom-attribute one: filter_service.rb keeps @custom_attribute_type set for the rest of the
+    payload, and case_insensitive_values then applies to string values of =, != and labels."""
+    values = item.get("values") or []
+    if item["attribute_key"] in ("status", "priority") or not values or not isinstance(values[0], str):
+        return False
+    return item["attribute_key"] == "labels" or item["filter_operator"] in EQUALITY
+
+
+def custom_last(items: list, entity: str, source: str) -> list:
+    """The conditions with the custom-attribute ones moved last, where nothing after one would be
+    spoiled by it (see `_spoiled`). With one joiner throughout, order does not change the set; with
+    mixed joiners (a --payload file) a condition that would be spoiled is refused."""
+    if entity != "conversations":
+        return items
+    custom = [item["attribute_key"] not in KEYS[entity] for item in items]
+    first = custom.index(True) if True in custom else len(items)
+    if not any(_spoiled(item) for item in items[first + 1 :]):
+        return items
+    joiners = {str(item.get("query_operator") or "").upper() for item in items[:-1]}
+    if len(joiners) > 1:
+        raise UsageError(
+            f"{source}: after a custom-attribute condition, Chatwoot 4.10 keeps only the first value, lowercased, "
+            "of each later =, != or labels condition; put the custom-attribute conditions last"
+        )
+    ordered = [item for item, is_custom in zip(items, custom) if not is_custom]
+    ordered += [item for item, is_custom in zip(items, custom) if is_custom]
+    return chain(ordered, joiners.pop() if joiners else "AND")
+
+
 def filter_payload(args, entity: str) -> list:
     """The checked conditions from --where/--any or from --payload FILE; a problem is exit 2."""
     if getattr(args, "payload", None) is not None:
         if args.any:
             raise UsageError("--any joins --where conditions; in a --payload file set each query_operator instead")
-        return load_payload(args.payload, entity)
+        source = "--payload -" if args.payload == "-" else f"--payload {args.payload}"
+        return custom_last(load_payload(args.payload, entity), entity, source)
     if not args.where:
         raise UsageError(f"give at least one --where condition such as status=open (or --payload FILE); {QUOTING}")
     items = [parse_where(text, entity) for text in args.where]
-    return chain(items, "OR" if args.any else "AND")
+    return custom_last(chain(items, "OR" if args.any else "AND"), entity, "--where")

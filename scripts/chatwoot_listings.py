@@ -17,19 +17,26 @@ class Listing:
     `page_size` is Chatwoot's nominal page size (None: the endpoint is not paged).
     `total(document, params)` gives Chatwoot's count of every matching item when it says one.
     `has_more` is for contact search, whose meta says has_more instead of a total.
+    `sort` is the order asked for when the caller names none: Chatwoot's contact queries have no
+    order of their own (no ORDER BY without `sort`), so unsorted pages would skip and repeat.
     """
 
     def __init__(self, items_at: tuple, summary: Callable[[dict], dict], *, page_size: int | None = None,
-                 total: Callable[[dict, dict], Any] | None = None, has_more: bool = False):  # fmt: skip
+                 total: Callable[[dict, dict], Any] | None = None, has_more: bool = False,
+                 sort: str | None = None):  # fmt: skip
         self.items_at = items_at
         self.summary = summary
         self.page_size = page_size
         self.total = total
         self.has_more = has_more
+        self.sort = sort
 
     def query(self, path: str, params: dict | None = None, *, template: str | None = None, **values: Any) -> Query:
         """What a list script asks for; the command line fetches it (one page, or --all)."""
-        return Query(self, path, params or {}, template, values)
+        params = {key: value for key, value in (params or {}).items() if value is not None}
+        if self.sort and not params.get("sort"):
+            params["sort"] = self.sort
+        return Query(self, path, params, template, values)
 
     def items(self, document: Any) -> list:
         for key in self.items_at:
@@ -175,8 +182,10 @@ def _conversation_count(meta: dict, params: dict) -> Any:
     return meta.get(ASSIGNEE_COUNTS.get(params.get("assignee_type"), "all_count"))
 
 
-CONTACTS = Listing(("payload",), contact_summary, page_size=15, total=lambda meta, _: meta.get("count"))
-CONTACT_SEARCH = Listing(("payload",), contact_summary, page_size=15, has_more=True)
+CONTACTS = Listing(
+    ("payload",), contact_summary, page_size=15, total=lambda meta, _: meta.get("count"), sort="created_at"
+)
+CONTACT_SEARCH = Listing(("payload",), contact_summary, page_size=15, has_more=True, sort="created_at")
 CONVERSATIONS = Listing(("data", "payload"), conversation_summary, page_size=25, total=_conversation_count)
 CONVERSATION_FILTER = Listing(("payload",), conversation_summary, page_size=25, total=_conversation_count)
 CONTACT_CONVERSATIONS = Listing(("payload",), conversation_summary)  # the 20 newest, one page

@@ -4,11 +4,12 @@ Each list is read once per run (once for a whole bulk call)."""
 
 from __future__ import annotations
 
+import argparse
 import unicodedata
 from typing import Any
 
 from chatwoot_cli import Parser, positive_id
-from chatwoot_client import Api, UsageError
+from chatwoot_client import CONVERSATION_STATUSES, Api, UsageError
 
 
 class Kind:
@@ -97,3 +98,28 @@ def account_role(api: Api) -> str | None:
 def profile_id(api: Api) -> int | None:
     profile = api.remember("/api/v1/profile", lambda: api.get("/api/v1/profile"))
     return profile.get("id") if isinstance(profile, dict) else None
+
+
+def add_conversation_filters(parser: Parser) -> None:
+    """The filters list_conversations.py and conversation_counts.py share."""
+    parser.add_argument(
+        "--status",
+        choices=(*CONVERSATION_STATUSES, "all"),
+        help="default: open (ignored by Chatwoot when --query is given)",
+    )
+    add_named(parser, INBOX, "--inbox", "--inbox-id", help="only this inbox")
+    add_named(parser, TEAM, "--team", "--team-id", help="only this team")
+    parser.add_argument("--label", action="append", metavar="L", help="having this label (repeat for any of several)")
+    parser.add_argument("--query", metavar="Q", help="only conversations whose messages contain Q")
+
+
+def conversation_filter_params(args: argparse.Namespace, api: Api) -> dict:
+    """The query of those filters, the inbox and team checked (an unknown one would list nothing)."""
+    params = {
+        "status": args.status,
+        "inbox_id": named_id(api, INBOX, args.inbox),
+        "team_id": named_id(api, TEAM, args.team),
+        "labels[]": args.label,
+        "q": args.query,
+    }
+    return {key: value for key, value in params.items() if value is not None}

@@ -10,15 +10,16 @@ Example:
 Prints {"meta": {"mine_count", "assigned_count", "unassigned_count", "all_count"}}.
 """
 
-from chatwoot_cli import Command, conversation_filter_params, conversation_filters
+from chatwoot_cli import Command
+from chatwoot_names import add_conversation_filters, conversation_filter_params
 
 
 def arguments(parser):
-    conversation_filters(parser)
+    add_conversation_filters(parser)
 
 
 def run(args, api):
-    return api.get("/conversations/meta", conversation_filter_params(args))
+    return api.get("/conversations/meta", conversation_filter_params(args, api))
 
 
 command = Command(__doc__, arguments, run)

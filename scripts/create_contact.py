@@ -7,7 +7,7 @@
 
 Example:
   python3 scripts/create_contact.py --name "Jane Doe" --email jane@example.com \\
-      --phone +4915112345678 --inbox-id 2 --attr company=Acme --custom-attr seats:=12
+      --phone +4915112345678 --inbox "Support API" --attr company=Acme --custom-attr seats:=12
 Prints {"payload": {"contact": {...}, "contact_inbox": {"inbox", "source_id"}}}.
 """
 
@@ -20,7 +20,7 @@ def arguments(parser):
 
 
 def run(args, api):
-    return api.send("POST", "/contacts", "contact", **contact_values(args))
+    return api.send("POST", "/contacts", "contact", **contact_values(args, api))
 
 
 command = Command(__doc__, arguments, run, writes=True)

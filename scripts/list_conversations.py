@@ -13,17 +13,18 @@ Prints {"data": {"meta": {"mine_count", "assigned_count", "unassigned_count", "a
 [{"id", "status", "contact"}...]. --all walks every page.
 """
 
-from chatwoot_cli import Command, conversation_filter_params, conversation_filters
+from chatwoot_cli import Command
 from chatwoot_listings import CONVERSATIONS
+from chatwoot_names import add_conversation_filters, conversation_filter_params
 
 
 def arguments(parser):
-    conversation_filters(parser)
+    add_conversation_filters(parser)
     parser.add_argument("--assignee-type", choices=("me", "unassigned", "assigned", "all"), help="whose conversations")
 
 
 def run(args, api):
-    params = conversation_filter_params(args)
+    params = conversation_filter_params(args, api)
     if args.assignee_type:
         params["assignee_type"] = args.assignee_type
     return CONVERSATIONS.query("/conversations", params)

@@ -8,8 +8,10 @@
 Example:
   python3 scripts/verify_webhook.py --secret-env CHATWOOT_WEBHOOK_SECRET \\
       --timestamp "$TS_HEADER" --signature "$SIG_HEADER" body.json
-Chatwoot signs "{X-Chatwoot-Timestamp}.{raw body}" with HMAC-SHA256 and the webhook's secret.
-Pass the raw body exactly as received (a file, or - for stdin). The secret is read from the
+Chatwoot signs "{X-Chatwoot-Timestamp}.{raw body}" with HMAC-SHA256 and the webhook's secret:
+account webhooks from Chatwoot 4.11.2 (PR #13573, a secret per webhook), API-inbox and agent-bot
+webhooks from 4.13.0 (PR #13892). Older servers send no signature at all, so there is nothing to
+check. Pass the raw body exactly as received (a file, or - for stdin). The secret is read from the
 environment variable named by --secret-env, never from the command line. Sends nothing.
 Prints {"valid": true} and exits 0, or {"valid": false, "reason": ...} and exits 1.
 """

@@ -58,7 +58,8 @@ def test_update_contact_with_nothing_to_change_is_a_usage_error(httpserver, run)
     result = run("update_contact", "17")
     assert result.code == 2
     assert result.error_lines == [
-        "error: nothing to update; give at least one of --name, --email, --phone, --identifier, --attr, --custom-attr"
+        "error: nothing to update; give at least one of --name, --email, --phone, --identifier, --attr, --custom-attr, "
+        "--unset-custom-attr"
     ]
     assert httpserver.log == []
 
@@ -84,7 +85,7 @@ def test_list_contacts_all_walks_15_a_page(httpserver, run):
     people = [{"id": n, "name": f"P{n}", "email": f"p{n}@example.com"} for n in range(1, 33)]
     for number, chunk in enumerate([people[:15], people[15:30], people[30:]], 1):
         httpserver.expect_oneshot_request(
-            f"{ACCOUNT_PATH}/contacts", query_string={"page": str(number)}
+            f"{ACCOUNT_PATH}/contacts", query_string={"sort": "created_at", "page": str(number)}
         ).respond_with_json({"meta": {"count": 32, "current_page": str(number)}, "payload": chunk})
     result = run("list_contacts", "--all", "--summary")
     assert result.code == 0, result.stderr
@@ -204,8 +205,11 @@ PROFILE = {
     "id": 5,
     "name": "Ana Silva",
     "pubsub_token": "pubsub-secret",
-    "role": "agent",
-    "accounts": [{"id": 1, "name": "Acme Support", "role": "agent", "status": "active"}],
+    "role": "administrator",  # the role in the account used last in the browser: account 2 here
+    "accounts": [
+        {"id": 1, "name": "Acme Support", "role": "agent", "status": "active", "availability": "online"},
+        {"id": 2, "name": "Side Project", "role": "administrator", "status": "active", "availability": "online"},
+    ],
 }
 SHOWN = {k: v for k, v in PROFILE.items() if k not in ("access_token", "pubsub_token")}
 
@@ -214,7 +218,8 @@ def test_whoami_prints_the_profile_without_its_tokens(httpserver, run):
     httpserver.expect_request("/api/v1/profile").respond_with_json(PROFILE)
     result = run("whoami")
     assert result.code == 0, result.stderr
-    assert result.stdout == compact(SHOWN)
+    account = {"id": 1, "name": "Acme Support", "role": "agent", "status": "active"}  # CHATWOOT_ACCOUNT_ID's
+    assert result.stdout == compact({**SHOWN, "account": account})
     assert "secret" not in result.stdout
     assert_received(only_request(httpserver), "GET", "/api/v1/profile")
 
@@ -223,9 +228,10 @@ def test_whoami_says_when_the_account_is_not_the_tokens(httpserver, run):
     httpserver.expect_request("/api/v1/profile").respond_with_json(PROFILE)
     result = run("whoami", env={"CHATWOOT_ACCOUNT_ID": "9"})
     assert result.code == 1
-    assert result.stdout == compact(SHOWN)
+    assert result.stdout == compact({**SHOWN, "account": None})
     assert result.error_lines == [
-        "error: CHATWOOT_ACCOUNT_ID=9 is not one of this token's accounts: 1 (Acme Support); set it to one of them"
+        "error: CHATWOOT_ACCOUNT_ID=9 is not one of this token's accounts: 1 (Acme Support, agent), "
+        "2 (Side Project, administrator); set it to one of them"
     ]
 
 
@@ -233,6 +239,7 @@ def test_whoami_needs_no_account_id(httpserver, run):
     httpserver.expect_request("/api/v1/profile").respond_with_json(PROFILE)
     result = run("whoami", env={"CHATWOOT_ACCOUNT_ID": None})
     assert result.code == 0, result.stderr
+    assert result.stdout == compact(SHOWN)
 
 
 def test_whoami_with_a_wrong_token(httpserver, run):

@@ -68,7 +68,6 @@ DAYS_AGO_3 = (date.today() - timedelta(days=3)).isoformat()
         ("conversations", "created_at>today-3", ("created_at", "is_greater_than", [DAYS_AGO_3])),
         ("conversations", "inbox_id=3,4", ("inbox_id", "equal_to", [3, 4])),
         ("conversations", "campaign_id!=9", ("campaign_id", "not_equal_to", [9])),
-        ("conversations", "display_id~12", ("display_id", "contains", ["12"])),
         ("conversations", "labels=vip,billing", ("labels", "equal_to", ["vip", "billing"])),
         ("conversations", "labels?", ("labels", "is_present", [])),
         ("conversations", "custom.order_id=A-1", ("order_id", "equal_to", ["A-1"])),
@@ -78,7 +77,8 @@ DAYS_AGO_3 = (date.today() - timedelta(days=3)).isoformat()
         ("conversations", "mail_subject~hello, world", ("mail_subject", "contains", ["hello, world"])),
         ("conversations", r"labels=a\,b,c", ("labels", "equal_to", ["a,b", "c"])),
         ("conversations", "referer~https://shop.example/?a=1", ("referer", "contains", ["https://shop.example/?a=1"])),
-        ("contacts", "phone_number^+49", ("phone_number", "starts_with", ["+49"])),
+        ("contacts", "phone_number^+49", ("phone_number", "contains", ["+49"])),  # the same set: see below
+        ("contacts", "phone_number^49", ("phone_number", "contains", ["+49"])),
         ("contacts", "phone_number=+4915112345678", ("phone_number", "equal_to", ["4915112345678"])),
         ("contacts", "blocked=true", ("blocked", "equal_to", [True])),
         ("contacts", "blocked!=FALSE", ("blocked", "not_equal_to", [False])),
@@ -109,7 +109,11 @@ def test_every_operator_form_parses(entity, expression, expected):
         ("conversations", "priority=none", ["priority must be one of low, medium, high, urgent"]),
         ("conversations", "assignee_id=ana", ["assignee_id equal_to takes positive integer ids", '"ana"']),
         ("conversations", "assignee_id=0", ["positive integer ids"]),
-        ("conversations", "display_id~abc", ["display_id contains takes digits"]),
+        ("conversations", "display_id~12", ["contains on display_id with an HTTP 500", "display_id=N"]),
+        ("conversations", "display_id!~12", ["contains on display_id with an HTTP 500"]),
+        ("conversations", "custom.order_id^A-", ["starts_with as an exact match", "~ (contains)"]),
+        ("contacts", "custom.plan^pro", ["starts_with as an exact match"]),
+        ("contacts", "email^jane", ["email does not take ^ (starts_with)"]),
         ("conversations", "created_at>2026-1-5", ["takes a date as YYYY-MM-DD", '"2026-1-5"']),
         ("conversations", "created_at<2026-02-30", ["takes a date as YYYY-MM-DD"]),
         ("conversations", "created_at>=2026-01-01", ["there is no >="]),
@@ -224,7 +228,7 @@ def test_contacts_payload_is_exact_and_typed(run, httpserver):
         only_request(httpserver),
         "POST",
         CONTACTS_PATH,
-        query=[],
+        query=[("sort", "created_at")],  # contacts are always asked for in an order
         body={
             "payload": [
                 condition("phone_number", "equal_to", ["4915112345678"], "OR"),
@@ -236,13 +240,13 @@ def test_contacts_payload_is_exact_and_typed(run, httpserver):
 
 
 def test_page_travels_in_the_query_string(run, httpserver):
-    httpserver.expect_oneshot_request(CONTACTS_PATH, method="POST", query_string={"page": "3"}).respond_with_json(
-        contact_page([], "3")
-    )
+    httpserver.expect_oneshot_request(
+        CONTACTS_PATH, method="POST", query_string={"sort": "created_at", "page": "3"}
+    ).respond_with_json(contact_page([], "3"))
     result = run("filter_contacts", "--where", "city=Berlin", "--page", "3")
     assert result.code == 0, result.stderr
     assert_received(
-        only_request(httpserver), "POST", CONTACTS_PATH, query=[("page", "3")],
+        only_request(httpserver), "POST", CONTACTS_PATH, query=[("sort", "created_at"), ("page", "3")],
         body={"payload": [condition("city", "equal_to", ["Berlin"])]},
     )  # fmt: skip
 
@@ -272,7 +276,7 @@ def serve_contact_pages(httpserver):
     pages = {1: range(1, 16), 2: range(16, 20)}  # 15 a page: 15 + 4
     for page, numbers in pages.items():
         httpserver.expect_ordered_request(
-            CONTACTS_PATH, method="POST", query_string={"page": str(page)}
+            CONTACTS_PATH, method="POST", query_string={"sort": "created_at", "page": str(page)}
         ).respond_with_json(contact_page(numbers, str(page)))
 
 
@@ -471,3 +475,48 @@ def test_help_documents_the_syntax_and_the_keys(run):
         assert "--where syntax" in result.stdout and "<today-N" in result.stdout
         for key in keys:
             assert key in result.stdout
+
+
+# --------------------------------------------------------------------------- what Chatwoot 4.10 gets wrong
+
+
+def test_custom_attribute_conditions_go_last_so_later_ones_keep_every_value(run, httpserver):
+    """filter_service.rb: after a custom-attribute condition, a later labels or = condition keeps
+    only its first value, lowercased. The same AND chain with the custom condition last is exact."""
+    httpserver.expect_request(CONVERSATIONS_PATH, method="POST").respond_with_json({"meta": {}, "payload": []})
+    result = run("filter_conversations", "--where", "custom.order_id=A-1", "labels=vip,billing", "inbox_id=3,4")
+    assert result.code == 0, result.stderr
+    assert strict_equal(
+        json.loads(only_request(httpserver).get_data())["payload"],
+        [
+            condition("labels", "equal_to", ["vip", "billing"], "AND"),
+            condition("inbox_id", "equal_to", [3, 4], "AND"),  # integers: never spoiled, order kept
+            condition("order_id", "equal_to", ["A-1"], None),
+        ],
+    )
+
+
+def test_a_payload_with_mixed_joiners_and_a_spoiled_condition_is_refused(run, httpserver, tmp_path):
+    payload = [
+        condition("order_id", "equal_to", ["A-1"], "OR"),
+        condition("status", "equal_to", ["open"], "AND"),  # status is never spoiled
+        condition("labels", "equal_to", ["vip", "billing"], None),
+    ]
+    (run.cwd / "filter.json").write_text(json.dumps(payload), encoding="utf-8")
+    result = run("filter_conversations", "--payload", "filter.json")
+    assert (result.code, result.stdout) == (2, "")
+    assert result.error_lines == [
+        "error: --payload filter.json: after a custom-attribute condition, Chatwoot 4.10 keeps only the first "
+        "value, lowercased, of each later =, != or labels condition; put the custom-attribute conditions last"
+    ]
+    assert httpserver.log == []
+
+
+def test_a_payload_starts_with_on_a_phone_is_sent_as_contains(run, httpserver):
+    httpserver.expect_request(CONTACTS_PATH, method="POST").respond_with_json({"meta": {"count": 0}, "payload": []})
+    (run.cwd / "filter.json").write_text(json.dumps([condition("phone_number", "starts_with", ["+351"], None)]))
+    result = run("filter_contacts", "--payload", "filter.json")
+    assert result.code == 0, result.stderr
+    assert json.loads(only_request(httpserver).get_data())["payload"] == [
+        condition("phone_number", "contains", ["+351"], None)
+    ]

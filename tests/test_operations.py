@@ -130,6 +130,7 @@ def assert_success(run, result, stdout: str) -> None:
 
 
 def test_create_contact_sends_every_flag_typed(run, httpserver):
+    serve_directory(httpserver)
     answer(httpserver, "POST", "/contacts", CREATED_CONTACT)
     result = run(
         "create_contact",
@@ -146,8 +147,9 @@ def test_create_contact_sends_every_flag_typed(run, httpserver):
         "--custom-attr", "tags:=[\"a\", 2]",
         "--custom-attr", "ratio:=1.5",
     )  # fmt: skip
+    assert reads(httpserver) == [f"{ACCOUNT_PATH}/inboxes"]
     assert_received(
-        only_request(httpserver),
+        only_write(httpserver),
         "POST",
         f"{ACCOUNT_PATH}/contacts",
         body={
@@ -197,7 +199,7 @@ def test_create_contact_repeated_attr_key_keeps_the_last_value(run, httpserver):
 def test_search_contacts_sends_query_and_prints_answer(run, httpserver):
     answer(httpserver, "GET", "/contacts/search", SEARCH_PAGE)
     result = run("search_contacts", "Zoë Müller")
-    assert_received(only_request(httpserver), "GET", f"{ACCOUNT_PATH}/contacts/search", query=[("q", "Zoë Müller")])
+    assert_received(only_request(httpserver), "GET", f"{ACCOUNT_PATH}/contacts/search", query=[("q", "Zoë Müller"), ("sort", "created_at")])
     assert_success(run, result, compact(SEARCH_PAGE))
 
 
@@ -205,7 +207,7 @@ def test_search_contacts_strips_query_and_sends_page(run, httpserver):
     answer(httpserver, "GET", "/contacts/search", SEARCH_PAGE)
     result = run("search_contacts", "  +49151  ", "--page", "2")
     assert_received(
-        only_request(httpserver), "GET", f"{ACCOUNT_PATH}/contacts/search", query=[("q", "+49151"), ("page", "2")]
+        only_request(httpserver), "GET", f"{ACCOUNT_PATH}/contacts/search", query=[("q", "+49151"), ("sort", "created_at"), ("page", "2")]
     )
     assert_success(run, result, compact(SEARCH_PAGE))
 
@@ -213,7 +215,7 @@ def test_search_contacts_strips_query_and_sends_page(run, httpserver):
 def test_search_contacts_summary_prints_id_name_email(run, httpserver):
     answer(httpserver, "GET", "/contacts/search", SEARCH_PAGE)
     result = run("search_contacts", "jane", "--summary")
-    assert_received(only_request(httpserver), "GET", f"{ACCOUNT_PATH}/contacts/search", query=[("q", "jane")])
+    assert_received(only_request(httpserver), "GET", f"{ACCOUNT_PATH}/contacts/search", query=[("q", "jane"), ("sort", "created_at")])
     assert_success(
         run,
         result,
@@ -229,16 +231,16 @@ def test_search_contacts_summary_prints_id_name_email(run, httpserver):
 def _two_search_pages(httpserver):
     first = {"meta": {"count": 1, "current_page": "1", "has_more": True}, "payload": [CONTACT]}
     second = {"meta": {"count": 1, "current_page": "2", "has_more": False}, "payload": [SECOND_CONTACT]}
-    answer(httpserver, "GET", "/contacts/search", first, query={"q": "jane", "page": "1"})
-    answer(httpserver, "GET", "/contacts/search", second, query={"q": "jane", "page": "2"})
+    answer(httpserver, "GET", "/contacts/search", first, query={"q": "jane", "sort": "created_at", "page": "1"})
+    answer(httpserver, "GET", "/contacts/search", second, query={"q": "jane", "sort": "created_at", "page": "2"})
 
 
 def test_search_contacts_all_merges_pages_into_one_envelope(run, httpserver):
     _two_search_pages(httpserver)
     result = run("search_contacts", "jane", "--all")
     assert [list(r.args.items(multi=True)) for r, _ in httpserver.log] == [
-        [("q", "jane"), ("page", "1")],
-        [("q", "jane"), ("page", "2")],
+        [("q", "jane"), ("sort", "created_at"), ("page", "1")],
+        [("q", "jane"), ("sort", "created_at"), ("page", "2")],
     ]
     assert result.code == 0, result.stderr
     assert result.error_lines == []
@@ -340,6 +342,7 @@ def test_list_conversations_without_flags_sends_no_query(run, httpserver):
 
 
 def test_list_conversations_sends_every_filter(run, httpserver):
+    serve_directory(httpserver)
     answer(httpserver, "GET", "/conversations", LIST_PAGE)
     result = run(
         "list_conversations",
@@ -352,8 +355,9 @@ def test_list_conversations_sends_every_filter(run, httpserver):
         "--query", "Rückerstattung & refund",
         "--page", "2",
     )  # fmt: skip
+    assert reads(httpserver) == [f"{ACCOUNT_PATH}/{path}" for path in ("inboxes", "teams", "conversations")]
     assert_received(
-        only_request(httpserver),
+        httpserver.log[-1][0],
         "GET",
         f"{ACCOUNT_PATH}/conversations",
         query=[
@@ -639,6 +643,7 @@ def test_conversation_counts_without_flags(run, httpserver):
 
 
 def test_conversation_counts_sends_every_filter(run, httpserver):
+    serve_directory(httpserver)
     answer(httpserver, "GET", "/conversations/meta", {"meta": COUNTS})
     result = run(
         "conversation_counts",
@@ -649,8 +654,9 @@ def test_conversation_counts_sends_every_filter(run, httpserver):
         "--label", "billing",
         "--query", "Lieferung",
     )  # fmt: skip
+    assert reads(httpserver) == [f"{ACCOUNT_PATH}/{path}" for path in ("inboxes", "teams", "conversations/meta")]
     assert_received(
-        only_request(httpserver),
+        httpserver.log[-1][0],
         "GET",
         f"{ACCOUNT_PATH}/conversations/meta",
         query=[
