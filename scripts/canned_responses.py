@@ -7,10 +7,12 @@
 
 Example:
   python3 scripts/canned_responses.py --search refund
-Prints a bare array of {"id", "short_code", "content", ...}. Send one with send_message.py.
+Prints a bare array of {"id", "short_code", "content", ...}, or with --summary the compact array.
+Send one with send_message.py, adding --liquid when it holds variables such as {{contact.name}}.
 """
 
 from chatwoot_cli import Command
+from chatwoot_listings import CANNED_RESPONSES
 
 
 def arguments(parser):
@@ -18,10 +20,10 @@ def arguments(parser):
 
 
 def run(args, api):
-    return api.get("/canned_responses", {"search": args.search} if args.search else None)
+    return CANNED_RESPONSES.query("/canned_responses", {"search": args.search})
 
 
-command = Command(__doc__, arguments, run)
+command = Command(__doc__, arguments, run, listing=CANNED_RESPONSES)
 
 if __name__ == "__main__":
     command.exit()

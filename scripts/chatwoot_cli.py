@@ -28,7 +28,7 @@ from chatwoot_client import (
     load_config,
 )
 from chatwoot_liquid import as_sent
-from chatwoot_listings import Listing, Query
+from chatwoot_listings import SHOWS, Listing, Query
 
 SHARED_PREFIX = "chatwoot_"  # scripts/chatwoot_*.py are shared modules; every other script is an operation
 MAX_PARALLEL = 16
@@ -409,17 +409,20 @@ class Outcome:
 
 class Command:
     """One operation: its --help text (the script's docstring), its arguments, what it runs and
-    whether it writes (True, or a function of the parsed arguments). `listing` adds --summary,
-    `paged` adds --page/--all; `needs` names the configuration it cannot run without."""
+    whether it writes (True, or a function of the parsed arguments). `listing` adds --summary
+    (lists), as does `summary` (a function giving one document's compact form); `paged` adds
+    --page/--all; `needs` names the configuration it cannot run without."""
 
     def __init__(self, doc: str, arguments: Callable[[Parser], None], run: Callable[[argparse.Namespace, Api], Any],
                  *, writes: bool | Callable[[argparse.Namespace], bool] = False, listing: Listing | None = None,
-                 paged: bool = False, needs: tuple = ("token", "account")):  # fmt: skip
+                 summary: Callable[[Any], Any] | None = None, paged: bool = False,
+                 needs: tuple = ("token", "account")):  # fmt: skip
         self.doc = doc
         self.arguments = arguments
         self.run = run
         self.writes = writes
         self.listing = listing
+        self.summary = summary
         self.paged = paged
         self.needs = needs
         self.prog = Path(run.__globals__.get("__file__") or sys.argv[0] or "script").name  # the script's own name
@@ -431,10 +434,10 @@ class Command:
             parser.add_argument(
                 "--dry-run", action="store_true", help="send nothing; print the request (method, url, body, curl)"
             )
-        if self.listing is not None:
-            parser.add_argument(
-                "--summary", action="store_true", help="print a compact array instead of the full answer"
-            )
+        if self.listing is not None or self.summary is not None:
+            one = SHOWS[self.summary].removeprefix("[").removesuffix("…]") if self.summary else None
+            shows = self.listing.shows if self.listing is not None else one
+            parser.add_argument("--summary", action="store_true", help=f"print the compact form instead: {shows}")
         if self.paged:
             add_paging(parser)
         return parser
@@ -517,7 +520,9 @@ class Command:
         try:
             result = self.run(args, api)
             if isinstance(result, Query):
-                result = fetch_list(result, args, api)
+                return fetch_list(result, args, api)
+            if self.summary is not None and getattr(args, "summary", False) and not isinstance(result, Outcome):
+                return self.summary(result)
             return result
         except Preview as preview:
             if preview.then:

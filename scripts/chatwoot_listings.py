@@ -7,6 +7,7 @@ Standard library only; it sees documents, never the network or the command line.
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 
@@ -26,6 +27,7 @@ class Listing:
                  sort: str | None = None):  # fmt: skip
         self.items_at = items_at
         self.summary = summary
+        self.shows = SHOWS[summary]  # the --summary form, as --help describes it
         self.page_size = page_size
         self.total = total
         self.has_more = has_more
@@ -164,15 +166,96 @@ def _pick(*keys: str) -> Callable[[dict], dict]:
     return lambda item: {key: item.get(key) for key in keys}
 
 
-def _sender_name(conversation: dict) -> Any:
-    return ((conversation.get("meta") or {}).get("sender") or {}).get("name")
+CLIP = 160  # characters of a message kept in a summary
+
+
+def clip(text: Any) -> str | None:
+    """Whitespace collapsed, the first 160 characters, and … when anything was cut."""
+    if not isinstance(text, str):
+        return None
+    flat = " ".join(text.split())
+    return flat if len(flat) <= CLIP else flat[:CLIP] + "…"
+
+
+def iso_utc(seconds: Any) -> str | None:
+    """Unix seconds as 2030-01-15T09:00:00Z; None for absent or 0 (Chatwoot's `to_i` of a null time)."""
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not seconds:
+        return None
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _from(message: dict) -> str:
+    if message.get("message_type") == 0:
+        return "contact"
+    if message.get("message_type") == 2:
+        return "activity"
+    return "note" if message.get("private") else "agent"
+
+
+def _text(message: dict) -> str:
+    text = clip(message.get("content"))
+    return text if text else "[attachment]" if message.get("attachments") else ""
 
 
 def conversation_summary(conversation: dict) -> dict:
-    return {"id": conversation.get("id"), "status": conversation.get("status"), "contact": _sender_name(conversation)}
+    """What choosing the next action needs, without opening the conversation."""
+    meta = conversation.get("meta") or {}
+    sender = meta.get("sender") or {}
+    last = conversation.get("last_non_activity_message")
+    return {
+        "id": conversation.get("id"),
+        "status": conversation.get("status"),
+        "priority": conversation.get("priority"),
+        "contact": sender.get("name"),
+        "contact_id": sender.get("id"),
+        "inbox_id": conversation.get("inbox_id"),
+        "assignee": (meta.get("assignee") or {}).get("name"),
+        "team": (meta.get("team") or {}).get("name"),
+        "labels": conversation.get("labels") or [],
+        "unread": conversation.get("unread_count"),
+        "waiting_since": iso_utc(conversation.get("waiting_since")),
+        "last_message": {"from": _from(last), "text": _text(last)} if isinstance(last, dict) else None,
+    }
 
 
-contact_summary = _pick("id", "name", "email")
+def message_summary(message: dict) -> dict:
+    sender = message.get("sender") or {}
+    return {
+        "id": message.get("id"),
+        "created_at": iso_utc(message.get("created_at")),
+        "from": _from(message),
+        "sender": sender.get("name") or sender.get("available_name"),
+        "text": _text(message),
+    }
+
+
+def messages_summary(document: dict) -> list:
+    """A messages page ({meta, payload}) as one compact line a message."""
+    return [message_summary(message) for message in (document or {}).get("payload") or []]
+
+
+contact_summary = _pick("id", "name", "email", "phone_number", "identifier")
+agent_summary = _pick("id", "name", "email", "role", "availability_status")
+inbox_summary = _pick("id", "name", "channel_type")
+team_summary = _pick("id", "name")
+
+
+def canned_summary(response: dict) -> dict:
+    return {"id": response.get("id"), "short_code": response.get("short_code"), "content": clip(response.get("content"))}
+
+
+# Each --summary form as --help shows it.
+SHOWS = {
+    conversation_summary: '[{"id", "status", "priority", "contact", "contact_id", "inbox_id", "assignee", "team", '
+    '"labels", "unread", "waiting_since", "last_message": {"from": contact|agent|note, "text" (160 characters)}}…]',
+    messages_summary: '[{"id", "created_at", "from": contact|agent|note|activity, "sender", "text" (160 characters)}…]',
+    contact_summary: '[{"id", "name", "email", "phone_number", "identifier"}…]',
+    agent_summary: '[{"id", "name", "email", "role", "availability_status"}…]',
+    inbox_summary: '[{"id", "name", "channel_type"}…]',
+    team_summary: '[{"id", "name"}…]',
+    canned_summary: '[{"id", "short_code", "content" (160 characters)}…]',
+}
+
 
 # Conversation lists count per assignee type (the counts ignore assignee_type; the payload does not).
 ASSIGNEE_COUNTS = {"me": "mine_count", "unassigned": "unassigned_count", "assigned": "assigned_count"}
@@ -189,6 +272,7 @@ CONTACT_SEARCH = Listing(("payload",), contact_summary, page_size=15, has_more=T
 CONVERSATIONS = Listing(("data", "payload"), conversation_summary, page_size=25, total=_conversation_count)
 CONVERSATION_FILTER = Listing(("payload",), conversation_summary, page_size=25, total=_conversation_count)
 CONTACT_CONVERSATIONS = Listing(("payload",), conversation_summary)  # the 20 newest, one page
-AGENTS = Listing((), _pick("id", "name", "email", "role", "availability_status"))
-INBOXES = Listing(("payload",), _pick("id", "name", "channel_type"))
-TEAMS = Listing((), _pick("id", "name"))
+AGENTS = Listing((), agent_summary)
+INBOXES = Listing(("payload",), inbox_summary)
+TEAMS = Listing((), team_summary)
+CANNED_RESPONSES = Listing((), canned_summary)

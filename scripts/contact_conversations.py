@@ -7,7 +7,7 @@
 
 Example:
   python3 scripts/contact_conversations.py 17 --summary
-Prints {"payload": [conversation...]}, or with --summary [{"id", "status", "contact"}...].
+Prints {"payload": [conversation...]}, or with --summary one compact line each (see --summary).
 """
 
 from chatwoot_cli import Command, positive_id

@@ -11,8 +11,8 @@ Example:
   python3 scripts/filter_contacts.py --any --where 'phone_number^+49' 'custom.plan=pro'
   python3 scripts/filter_contacts.py --payload filter.json   # [{"attribute_key", "filter_operator", "values", "query_operator"}...]
 Prints {"meta": {"count" (total), "current_page"}, "payload": [contact...]}, or with --summary
-[{"id", "name", "email"}...]. Like the contact list, it finds only contacts with an e-mail, phone
-or identifier. --all walks every page.
+the compact array. Like the contact list, it finds only contacts with an e-mail, phone or
+identifier. --all walks every page.
 """
 
 from chatwoot_cli import Command

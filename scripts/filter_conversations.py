@@ -11,7 +11,7 @@ Example:
   python3 scripts/filter_conversations.py --any --where 'assignee_id!?' 'custom.order_id=A-1'
   python3 scripts/filter_conversations.py --payload filter.json   # [{"attribute_key", "filter_operator", "values", "query_operator"}...]
 Prints {"meta": {"mine_count", "unassigned_count", "all_count"}, "payload": [conversation...]},
-or with --summary [{"id", "status", "contact"}...]. --all walks every page.
+or with --summary one compact line a conversation. --all walks every page.
 """
 
 from chatwoot_cli import Command

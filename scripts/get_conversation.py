@@ -12,6 +12,7 @@ Use list_messages.py for its history.
 """
 
 from chatwoot_cli import Command, add_conversation_id
+from chatwoot_listings import conversation_summary
 
 
 def arguments(parser):
@@ -22,7 +23,7 @@ def run(args, api):
     return api.get(f"/conversations/{args.conversation_id}")
 
 
-command = Command(__doc__, arguments, run)
+command = Command(__doc__, arguments, run, summary=conversation_summary)
 
 if __name__ == "__main__":
     command.exit()

@@ -7,7 +7,7 @@
 
 Example:
   python3 scripts/list_agents.py --summary
-Prints Chatwoot's bare array of agents, or with --summary [{"id", "name", "email", "role", "availability_status"}...].
+Prints Chatwoot's bare array of agents, or with --summary the compact array.
 """
 
 from chatwoot_cli import Command

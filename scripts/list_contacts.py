@@ -9,7 +9,8 @@ Example:
   python3 scripts/list_contacts.py --sort=-last_activity_at --summary
   python3 scripts/list_contacts.py --label vip --all --summary
 Prints {"meta": {"count" (total), "current_page"}, "payload": [contact...]}, or with --summary
-[{"id", "name", "email"}...]. A sort value starting with - is written --sort=-name.
+the compact array. Pages come in an order (--sort, default created_at): Chatwoot has none of its
+own, and unsorted pages skip and repeat contacts. A sort value starting with - is written --sort=-name.
 """
 
 from chatwoot_cli import Command

@@ -9,8 +9,8 @@ Example:
   python3 scripts/list_conversations.py --status open --assignee-type unassigned --summary
   python3 scripts/list_conversations.py --label vip --all --summary
 Prints {"data": {"meta": {"mine_count", "assigned_count", "unassigned_count", "all_count"},
-"payload": [conversation...]}}; a full page is about 80 KB, so prefer --summary:
-[{"id", "status", "contact"}...]. --all walks every page.
+"payload": [conversation...]}}; a full page is about 80 KB, so prefer --summary: one line a
+conversation with what choosing the next action needs (see --summary). --all walks every page.
 """
 
 from chatwoot_cli import Command

@@ -7,7 +7,7 @@
 
 Example:
   python3 scripts/list_inboxes.py --summary
-Prints {"payload": [inbox...]}, or with --summary [{"id", "name", "channel_type"}...].
+Prints {"payload": [inbox...]}, or with --summary the compact array.
 """
 
 from chatwoot_cli import Command

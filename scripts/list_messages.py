@@ -13,7 +13,8 @@ Prints {"meta": {"labels", "contact", "assignee", ...}, "payload": [message, ...
 messages, oldest first (message_type 0 incoming, 1 outgoing, 2 activity, 3 template). --before ID
 gives the 20 before that message id, --after ID up to 100 after it. --all fetches every message
 (back to the first; with --after, forward to the newest) into one document. --no-private leaves out
-private notes and activity messages. --transcript prints text lines instead of JSON:
+private notes and activity messages. --summary prints one compact object a message; --transcript
+prints text lines instead of JSON:
   2026-02-13 14:03Z #501 Jane Doe (contact): Hi, my order hasn't arrived
 """
 
@@ -21,6 +22,8 @@ import re
 from datetime import datetime, timezone
 
 from chatwoot_cli import Command, Text, add_conversation_id, positive_id, warn
+from chatwoot_client import UsageError
+from chatwoot_listings import messages_summary
 
 KINDS = {"contact": "contact", "user": "agent", "agent_bot": "bot"}
 # Message text is the customer's: control characters, line separators and bidi overrides are
@@ -40,6 +43,8 @@ def arguments(parser):
 
 
 def run(args, api):
+    if args.transcript and args.summary:
+        raise UsageError("give --transcript or --summary, not both")
     path = f"/conversations/{args.conversation_id}/messages"
     params = {"before": args.before, "after": args.after, "filter_internal_messages": args.no_private or None}
     params = {key: "true" if value is True else value for key, value in params.items() if value is not None}
@@ -112,7 +117,7 @@ def _clean(text):
     return UNSAFE.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
 
 
-command = Command(__doc__, arguments, run)
+command = Command(__doc__, arguments, run, summary=messages_summary)
 
 if __name__ == "__main__":
     command.exit()

@@ -7,7 +7,7 @@
 
 Example:
   python3 scripts/list_teams.py --summary
-Prints Chatwoot's bare array of teams, or with --summary [{"id", "name"}...].
+Prints Chatwoot's bare array of teams, or with --summary the compact array.
 """
 
 from chatwoot_cli import Command

@@ -8,7 +8,7 @@
 Example:
   python3 scripts/search_contacts.py jane@example.com --summary
 Prints {"meta": {"count", "current_page", "has_more"}, "payload": [contact...]}, or with
---summary [{"id", "name", "email"}...]. --all walks every page.
+--summary the compact array (with each contact's phone and identifier). --all walks every page.
 """
 
 from chatwoot_cli import Command

@@ -33,6 +33,15 @@ def contact(number: int) -> dict:
     return {"id": number, "name": f"Contact {number}", "email": f"c{number}@example.com", "phone_number": None}
 
 
+def conversation_line(number: int) -> dict:
+    """--summary of conversation(number): the fields the filter page carries, the rest null."""
+    return {
+        "id": number, "status": "open", "priority": None, "contact": f"Customer {number}", "contact_id": 1000 + number,
+        "inbox_id": None, "assignee": None, "team": None, "labels": [], "unread": None, "waiting_since": None,
+        "last_message": None,
+    }  # fmt: skip
+
+
 def conversation_page(numbers) -> dict:
     return {
         "meta": {"mine_count": 1, "unassigned_count": 2, "all_count": 53},
@@ -255,10 +264,7 @@ def test_summary_of_one_page(run, httpserver):
     httpserver.expect_oneshot_request(CONVERSATIONS_PATH, method="POST").respond_with_json(conversation_page([7, 8]))
     result = run("filter_conversations", "--where", "status=open", "--summary")
     assert result.code == 0, result.stderr
-    assert result.json == [
-        {"id": 7, "status": "open", "contact": "Customer 7"},
-        {"id": 8, "status": "open", "contact": "Customer 8"},
-    ]
+    assert result.json == [conversation_line(7), conversation_line(8)]
 
 
 # --------------------------------------------------------------------------- --all
@@ -299,7 +305,7 @@ def test_all_with_summary_prints_one_array(run, httpserver):
     serve_conversation_pages(httpserver)
     result = run("filter_conversations", "--where", "labels=vip", "--all", "--summary")
     assert result.code == 0, result.stderr
-    assert result.json == [{"id": n, "status": "open", "contact": f"Customer {n}"} for n in range(1, 54)]
+    assert result.json == [conversation_line(n) for n in range(1, 54)]
 
 
 def test_all_walks_contact_pages_fifteen_at_a_time(run, httpserver):
@@ -314,7 +320,10 @@ def test_all_contacts_summary(run, httpserver):
     serve_contact_pages(httpserver)
     result = run("filter_contacts", "--where", "email~example.com", "--all", "--summary")
     assert result.code == 0, result.stderr
-    assert result.json == [{"id": n, "name": f"Contact {n}", "email": f"c{n}@example.com"} for n in range(1, 20)]
+    assert result.json == [
+        {"id": n, "name": f"Contact {n}", "email": f"c{n}@example.com", "phone_number": None, "identifier": None}
+        for n in range(1, 20)
+    ]
 
 
 # --------------------------------------------------------------------------- refused before sending

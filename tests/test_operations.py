@@ -104,6 +104,15 @@ def conversation(number: int, name: str, status: str = "open") -> dict:
     return {**CONVERSATION, "id": number, "status": status, "meta": meta}
 
 
+def summary(number: int, name: str, status: str = "open") -> dict:
+    """What --summary prints for conversation(number, name, status)."""
+    return {
+        "id": number, "status": status, "priority": None, "contact": name, "contact_id": 17, "inbox_id": 3,
+        "assignee": None, "team": None, "labels": ["billing"], "unread": 1, "waiting_since": "2026-02-13T13:40:00Z",
+        "last_message": None,
+    }  # fmt: skip
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -199,7 +208,12 @@ def test_create_contact_repeated_attr_key_keeps_the_last_value(run, httpserver):
 def test_search_contacts_sends_query_and_prints_answer(run, httpserver):
     answer(httpserver, "GET", "/contacts/search", SEARCH_PAGE)
     result = run("search_contacts", "Zoë Müller")
-    assert_received(only_request(httpserver), "GET", f"{ACCOUNT_PATH}/contacts/search", query=[("q", "Zoë Müller"), ("sort", "created_at")])
+    assert_received(
+        only_request(httpserver),
+        "GET",
+        f"{ACCOUNT_PATH}/contacts/search",
+        query=[("q", "Zoë Müller"), ("sort", "created_at")],
+    )
     assert_success(run, result, compact(SEARCH_PAGE))
 
 
@@ -207,7 +221,10 @@ def test_search_contacts_strips_query_and_sends_page(run, httpserver):
     answer(httpserver, "GET", "/contacts/search", SEARCH_PAGE)
     result = run("search_contacts", "  +49151  ", "--page", "2")
     assert_received(
-        only_request(httpserver), "GET", f"{ACCOUNT_PATH}/contacts/search", query=[("q", "+49151"), ("sort", "created_at"), ("page", "2")]
+        only_request(httpserver),
+        "GET",
+        f"{ACCOUNT_PATH}/contacts/search",
+        query=[("q", "+49151"), ("sort", "created_at"), ("page", "2")],
     )
     assert_success(run, result, compact(SEARCH_PAGE))
 
@@ -215,17 +232,24 @@ def test_search_contacts_strips_query_and_sends_page(run, httpserver):
 def test_search_contacts_summary_prints_id_name_email(run, httpserver):
     answer(httpserver, "GET", "/contacts/search", SEARCH_PAGE)
     result = run("search_contacts", "jane", "--summary")
-    assert_received(only_request(httpserver), "GET", f"{ACCOUNT_PATH}/contacts/search", query=[("q", "jane"), ("sort", "created_at")])
+    assert_received(
+        only_request(httpserver),
+        "GET",
+        f"{ACCOUNT_PATH}/contacts/search",
+        query=[("q", "jane"), ("sort", "created_at")],
+    )
     assert_success(
         run,
         result,
         one_per_line(
             [
-                {"id": 17, "name": "Jane Doë", "email": "jane.doe@example.com"},
-                {"id": 18, "name": "Zoë Müller 李", "email": None},
+                {"id": 17, "name": "Jane Doë", "email": "jane.doe@example.com", "phone_number": "+4915112345678",
+                 "identifier": "cust-1042"},
+                {"id": 18, "name": "Zoë Müller 李", "email": None, "phone_number": "+4915112345678",
+                 "identifier": "cust-1042"},
             ]
         ),
-    )
+    )  # fmt: skip
 
 
 def _two_search_pages(httpserver):
@@ -253,12 +277,7 @@ def test_search_contacts_all_summary_covers_every_page(run, httpserver):
     result = run("search_contacts", "jane", "--all", "--summary")
     assert len(httpserver.log) == 2
     assert result.code == 0, result.stderr
-    assert result.stdout == one_per_line(
-        [
-            {"id": 17, "name": "Jane Doë", "email": "jane.doe@example.com"},
-            {"id": 18, "name": "Zoë Müller 李", "email": None},
-        ]
-    )
+    assert [(item["id"], item["name"]) for item in result.json] == [(17, "Jane Doë"), (18, "Zoë Müller 李")]
 
 
 # --------------------------------------------------------------------------- get_contact / get_conversation
@@ -389,9 +408,7 @@ def test_list_conversations_summary_prints_id_status_sender_name(run, httpserver
     assert_success(
         run,
         result,
-        one_per_line(
-            [{"id": 42, "status": "open", "contact": "Jane Doë"}, {"id": 43, "status": "pending", "contact": "李雷"}]
-        ),
+        one_per_line([summary(42, "Jane Doë"), summary(43, "李雷", "pending")]),
     )
 
 
@@ -420,7 +437,7 @@ def test_list_conversations_all_walks_pages_of_25(run, httpserver):
     ]
     assert result.code == 0, result.stderr
     assert result.error_lines == []
-    expected = [{"id": c["id"], "status": "open", "contact": c["meta"]["sender"]["name"]} for c in first + second]
+    expected = [summary(c["id"], c["meta"]["sender"]["name"]) for c in first + second]
     assert result.stdout == one_per_line(expected)
 
 
