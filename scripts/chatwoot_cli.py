@@ -336,16 +336,39 @@ def read_text(args: argparse.Namespace, what: str) -> str | None:
 
 
 def _stdin_ids() -> list[int]:
+    """Conversation ids from stdin: one a line, a JSON array of ids, or the JSON array a
+    conversation --summary (or list) prints. Other JSON is refused: a contact summary's ids, say,
+    are contact ids, and acting on conversations with those numbers would hit the wrong ones."""
+    text = sys.stdin.read()
+    if text.lstrip().startswith(("[", "{")):
+        try:
+            document = json.loads(text)
+        except ValueError as problem:
+            raise UsageError(f"stdin looks like JSON but does not parse ({problem})") from None
+        return _json_ids(document)
     ids = []
-    for number, line in enumerate(sys.stdin.read().splitlines(), 1):
+    for number, line in enumerate(text.splitlines(), 1):
         if line.strip():
             try:
-                ids.append(_positive_int(line.strip().strip('",')))
+                ids.append(_positive_int(line.strip()))
             except ValueError:
                 raise UsageError(
                     f"stdin line {number}: expected a conversation id, got {line.strip()[:40]!r}"
                 ) from None
     return ids
+
+
+def _json_ids(document: Any) -> list[int]:
+    if isinstance(document, list) and all(type(item) is int and item > 0 for item in document):
+        return document
+    if isinstance(document, list) and all(
+        isinstance(item, dict) and type(item.get("id")) is int and "status" in item for item in document
+    ):
+        return [item["id"] for item in document]
+    raise UsageError(
+        "stdin holds JSON that is not conversation ids: expected an array of ids, or the array a conversation "
+        "--summary prints (objects with id and status); a contact summary's ids are contact ids"
+    )
 
 
 def add_paging(parser: Parser) -> None:

@@ -241,7 +241,11 @@ team_summary = _pick("id", "name")
 
 
 def canned_summary(response: dict) -> dict:
-    return {"id": response.get("id"), "short_code": response.get("short_code"), "content": clip(response.get("content"))}
+    return {
+        "id": response.get("id"),
+        "short_code": response.get("short_code"),
+        "content": clip(response.get("content")),
+    }
 
 
 # Each --summary form as --help shows it.
