@@ -22,6 +22,7 @@ from chatwoot_client import (
     EXIT_API,
     EXIT_OK,
     Api,
+    ApiError,
     Failure,
     Preview,
     UsageError,
@@ -157,7 +158,28 @@ def _until(text: str) -> int:
     return moment
 
 
-snooze_until = _type("30m, 2h, 3d, 1w, an ISO-8601 time such as 2026-12-01T09:00, or unix seconds", _until)
+snooze_until = _type("30m, 2h, 3d, 1w, an ISO-8601 time such as 2030-01-15T09:00, or unix seconds", _until)
+
+
+def _when(text: str) -> int:
+    """A moment in the past as unix seconds: YYYY-MM-DD (midnight here), an ISO-8601 time, unix
+    seconds, today, yesterday, or a duration (7d, 24h, 90m, 2w) meaning that long ago."""
+    value = text.strip().lower()
+    now = time.time()
+    midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+    if value in ("today", "yesterday"):
+        return int((midnight - timedelta(days=value == "yesterday")).timestamp())
+    duration = re.fullmatch(r"([0-9]+)\s*([mhdw])", value)
+    if duration:
+        return int(now) - int(duration.group(1)) * DURATION_UNITS[duration.group(2)]
+    moment = int(value) if re.fullmatch(r"[0-9]{9,11}", value) else _iso_moment(text.strip())
+    if moment > now + 60:
+        when = datetime.fromtimestamp(moment, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        raise ValueError(f"{when} is in the future")
+    return moment
+
+
+past_moment = _type("YYYY-MM-DD, an ISO-8601 time, unix seconds, today, yesterday, or 7d / 24h (that long ago)", _when)
 
 
 def _readable_file(text: str) -> str:
@@ -211,6 +233,7 @@ class Parser(argparse.ArgumentParser):
             allow_abbrev=False,
         )
         self.text_of: str | None = None  # "message", "note"…: the parser takes TEXT / --file
+        self.text_optional = False
         self.conversation_ids: str | None = None  # "fan out" or "list": CONVERSATION_ID takes several
 
     def error(self, message: str):
@@ -249,16 +272,19 @@ def _bounded(text: str, low: int, high: int) -> int:
     return number
 
 
-def add_conversation_ids(parser: Parser) -> None:
-    """CONVERSATION_ID that also takes several ids: the script is a bulk action, run once per id
-    over one session, `--parallel N` at a time."""
-    parser.conversation_ids = "fan out"
+def add_conversation_ids(parser: Parser, fan_out: bool = True) -> None:
+    """CONVERSATION_ID that also takes several ids (101,102,103, or - for stdin). With `fan_out`
+    the script is a bulk action, run once per id over one session, `--parallel N` at a time;
+    without, args.conversation_ids holds the list for the script to send at once."""
+    parser.conversation_ids = "fan out" if fan_out else "list"
     parser.add_argument(
-        "conversation_id",
+        "conversation_id" if fan_out else "conversation_ids",
         type=_type("a conversation id, a list like 101,102,103, or - to read ids from stdin", _conversation_ids),
         metavar="CONVERSATION_ID",
         help="the conversation number shown in Chatwoot; or several: 101,102,103, or - for one id a line on stdin",
     )
+    if not fan_out:
+        return
     parser.add_argument(
         "--parallel",
         type=_type(f"a number from 1 to {MAX_PARALLEL}", lambda t: _bounded(t, 1, MAX_PARALLEL)),
@@ -268,12 +294,18 @@ def add_conversation_ids(parser: Parser) -> None:
     )
 
 
-def add_text_arguments(parser: Parser, what: str = "message", attachments: bool = False, liquid: bool = True) -> None:
-    """TEXT as an argument, or --file PATH / --file - (stdin) for long or multi-line text.
-    After parsing, args.text holds the checked text as written (None for an attachment-only
-    message) and, for texts Chatwoot renders as Liquid, args.content the text as sent."""
+def add_text_arguments(parser: Parser, what: str = "message", attachments: bool = False, liquid: bool = True,
+                       flag: str | None = None, optional: bool = False) -> None:  # fmt: skip
+    """TEXT as an argument (or as `flag` TEXT), or --file PATH / --file - (stdin) for long or
+    multi-line text. After parsing, args.text holds the checked text as written (None for an
+    attachment-only message, or when `optional` and none was given) and, for texts Chatwoot renders
+    as Liquid, args.content as sent."""
     parser.text_of = what
-    parser.add_argument("text", nargs="?", metavar="TEXT", help=f"the {what} text (or use --file)")
+    parser.text_optional = optional
+    if flag:
+        parser.add_argument(flag, dest="text", metavar="TEXT", help=f"the {what} text (or use --file)")
+    else:
+        parser.add_argument("text", nargs="?", metavar="TEXT", help=f"the {what} text (or use --file)")
     parser.add_argument(
         "--file",
         metavar="PATH",
@@ -301,13 +333,13 @@ def add_liquid_flag(parser: Parser) -> None:
     )
 
 
-def read_text(args: argparse.Namespace, what: str) -> str | None:
+def read_text(args: argparse.Namespace, what: str, optional: bool = False) -> str | None:
     """The text from TEXT or --file, checked: one source, UTF-8, no NUL, not empty. None when
     there is no text and files are attached (an attachment-only message)."""
     if args.text is not None and args.file is not None:
         raise UsageError(f"give the {what} text either as TEXT or with --file, not both")
     if args.text is None and args.file is None:
-        if getattr(args, "attach", None):
+        if optional or getattr(args, "attach", None):
             return None
         raise UsageError(f"give the {what} text as TEXT or with --file PATH (or --file - for stdin)")
     if args.file is not None:
@@ -434,12 +466,13 @@ class Command:
     """One operation: its --help text (the script's docstring), its arguments, what it runs and
     whether it writes (True, or a function of the parsed arguments). `listing` adds --summary
     (lists), as does `summary` (a function giving one document's compact form); `paged` adds
-    --page/--all; `needs` names the configuration it cannot run without."""
+    --page/--all; `needs` names the configuration it cannot run without; `admin_only` says a
+    refusal of the token's role comes from Chatwoot keeping this to administrators."""
 
     def __init__(self, doc: str, arguments: Callable[[Parser], None], run: Callable[[argparse.Namespace, Api], Any],
                  *, writes: bool | Callable[[argparse.Namespace], bool] = False, listing: Listing | None = None,
                  summary: Callable[[Any], Any] | None = None, paged: bool = False,
-                 needs: tuple = ("token", "account")):  # fmt: skip
+                 needs: tuple = ("token", "account"), admin_only: bool = False):  # fmt: skip
         self.doc = doc
         self.arguments = arguments
         self.run = run
@@ -448,6 +481,7 @@ class Command:
         self.summary = summary
         self.paged = paged
         self.needs = needs
+        self.admin_only = admin_only
         self.prog = Path(run.__globals__.get("__file__") or sys.argv[0] or "script").name  # the script's own name
 
     def parser(self) -> Parser:
@@ -481,10 +515,11 @@ class Command:
         try:
             parser, args = self.parse(argv)
             if parser.text_of:
-                args.text = read_text(args, parser.text_of)
+                args.text = read_text(args, parser.text_of, parser.text_optional)
                 if hasattr(args, "liquid"):
                     args.content = None if args.text is None else as_sent(args.text, args.liquid)
-            ids = getattr(args, "conversation_id", None) if parser.conversation_ids else None
+            dest = "conversation_id" if parser.conversation_ids == "fan out" else "conversation_ids"
+            ids = getattr(args, dest, None) if parser.conversation_ids else None
             if ids is not None:
                 if ids.from_stdin:
                     if getattr(args, "file", None) == "-":
@@ -495,7 +530,10 @@ class Command:
                 if not ids.values:
                     raise UsageError("no conversation ids given")
             api = self._api(args)
-            if ids is not None and ids.listed:
+            if parser.conversation_ids == "list":
+                args.conversation_ids = ids.values
+                result = self._run_one(args, api)
+            elif ids is not None and ids.listed:
                 result = self._run_each(args, api, ids.values)
             else:
                 if ids is not None:
@@ -551,6 +589,13 @@ class Command:
             if preview.then:
                 warn(f"dry run: this preview is the first change; the script would then {preview.then}")
             return preview.document
+        except ApiError as problem:
+            if self.admin_only and problem.status == 401 and "do this action" in problem.message:
+                problem.lines[1:2] = [
+                    "hint: Chatwoot keeps this to administrators, and this token's role in the account is agent "
+                    "(whoami.py shows it); ask an administrator, or use an administrator's token"
+                ]
+            raise
 
     def _run_each(self, args: argparse.Namespace, api: Api | None, ids: list[int]) -> Any:
         """The action on every id over one session, `--parallel` at a time; one failure never
@@ -597,7 +642,7 @@ def fetch_list(query: Query, args: argparse.Namespace, api: Api) -> Any:
     summary = bool(getattr(args, "summary", False))
     if listing.page_size is None:  # agents, inboxes, teams: one answer holds them all
         document = api.get(query.path, query.params or None)
-        return listing.summarize(listing.items(document)) if summary else document
+        return query.summarize(listing.items(document)) if summary else query.trimmed(document)
     walk_all = bool(getattr(args, "all", False))
     first = 1 if walk_all else getattr(args, "page", None)
     pages = api.pages(query.path, query.params, first=first, template=query.template, values=query.values)
@@ -606,7 +651,7 @@ def fetch_list(query: Query, args: argparse.Namespace, api: Api) -> Any:
         pages.close()
         if listing.more_after(document, page, query.params):
             warn(f"more on the next page: --page {page + 1}, or --all for every page")
-        return listing.summarize(listing.items(document)) if summary else document
+        return query.summarize(listing.items(document)) if summary else query.trimmed(document)
 
     def progress(page: int, so_far: int) -> None:
         if page >= 3:
@@ -618,7 +663,10 @@ def fetch_list(query: Query, args: argparse.Namespace, api: Api) -> Any:
         first = document if first is None else first
         # Each page shrinks at once (to its summary, or to JSON text), so --all over thousands
         # of conversations holds text, not thousands of nested dicts.
-        collected.extend(listing.summarize(fresh) if summary else (json.dumps(i, ensure_ascii=False) for i in fresh))
+        if summary:
+            collected.extend(query.summarize(fresh))
+        else:
+            collected.extend(json.dumps(item, ensure_ascii=False) for item in query.kept(fresh))
     if walk.shortfall:
         warn(f"warning: {walk.shortfall}")
     return collected if summary else Pieces(listing.merge(first, collected))

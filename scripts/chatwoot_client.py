@@ -815,12 +815,14 @@ class Api:
 
     def send(self, method: str, path: str, template: str | None = None, *, empty_ok: bool = False,
              attachments: list[str] | None = None, then: str | None = None,
-             probes: list[tuple[str, str]] | None = None, **values: Any) -> Any:  # fmt: skip
+             probes: list[tuple[str, str]] | None = None, preview_also: dict | None = None,
+             **values: Any) -> Any:  # fmt: skip
         """Render the template into a request file and send exactly its bytes; with --dry-run
         raise Preview instead (no file is written). `empty_ok` is for the endpoints that answer a
         bare 200 (contact delete, toggle_priority); `attachments` makes it a multipart upload
         whose form fields are the rendered body's; `then` says what would follow this write;
-        `probes` are the records to read on a 404 whose path names none (see `missing`)."""
+        `probes` are the records to read on a 404 whose path names none (see `missing`);
+        `preview_also` adds members to the --dry-run preview (what the write would lead to)."""
         self.ensure_writable()
         url = self.url(path)
         text = render(template, values) if template else None
@@ -829,7 +831,7 @@ class Api:
             return self._send_multipart(method, path, document or {}, attachments, then)
         if self.dry_run:
             preview = {"method": method, "url": url, "body": document, "curl": curl_inline(method, url, text)}
-            raise Preview(preview, then)
+            raise Preview({**preview, **(preview_also or {})}, then)
         body = text.encode("utf-8") if text is not None else None
         request_file = write_request_file(body) if body is not None else None
         result = self.request(

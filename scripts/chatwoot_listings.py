@@ -33,12 +33,15 @@ class Listing:
         self.has_more = has_more
         self.sort = sort
 
-    def query(self, path: str, params: dict | None = None, *, template: str | None = None, **values: Any) -> Query:
-        """What a list script asks for; the command line fetches it (one page, or --all)."""
+    def query(self, path: str, params: dict | None = None, *, template: str | None = None,
+              keep: Callable[[dict], bool] | None = None, summary: Callable[[dict], dict] | None = None,
+              **values: Any) -> Query:  # fmt: skip
+        """What a list script asks for; the command line fetches it (one page, or --all). `keep`
+        drops items Chatwoot cannot leave out itself; `summary` replaces the listing's own."""
         params = {key: value for key, value in (params or {}).items() if value is not None}
         if self.sort and not params.get("sort"):
             params["sort"] = self.sort
-        return Query(self, path, params, template, values)
+        return Query(self, path, params, template, values, keep, summary)
 
     def items(self, document: Any) -> list:
         for key in self.items_at:
@@ -96,12 +99,31 @@ class Query:
     """A list to fetch: which listing, its path and parameters, and for the filters (POSTs that
     only read) the template and values of its body."""
 
-    def __init__(self, listing: Listing, path: str, params: dict, template: str | None, values: dict):
+    def __init__(self, listing: Listing, path: str, params: dict, template: str | None, values: dict,
+                 keep: Callable[[dict], bool] | None = None, summary: Callable[[dict], dict] | None = None):  # fmt: skip
         self.listing = listing
         self.path = path
         self.params = params
         self.template = template
         self.values = values
+        self.keep = keep
+        self.summary = summary or listing.summary
+
+    def kept(self, items: list) -> list:
+        return [item for item in items if self.keep(item)] if self.keep else items
+
+    def summarize(self, items: list) -> list:
+        return [self.summary(item) for item in self.kept(items)]
+
+    def trimmed(self, document: Any) -> Any:
+        """The document with only the kept items (as it is, when nothing is dropped)."""
+        if not self.keep:
+            return document
+        holder = document
+        for key in self.listing.items_at[:-1]:
+            holder = holder[key]
+        holder[self.listing.items_at[-1]] = self.kept(self.listing.items(document))
+        return document
 
 
 class Walk:
@@ -248,6 +270,43 @@ def canned_summary(response: dict) -> dict:
     }
 
 
+def macro_summary(macro: dict) -> dict:
+    actions = [action.get("action_name") for action in macro.get("actions") or [] if isinstance(action, dict)]
+    return {"id": macro.get("id"), "name": macro.get("name"), "visibility": macro.get("visibility"), "actions": actions}
+
+
+def portal_summary(portal: dict) -> dict:
+    locales = ((portal.get("config") or {}).get("allowed_locales")) or []
+    codes = [locale.get("code") if isinstance(locale, dict) else locale for locale in locales]
+    return {"slug": portal.get("slug"), "name": portal.get("name"), "locales": codes}
+
+
+def csat_summary(response: dict) -> dict:
+    return {
+        "id": response.get("id"),
+        "rating": response.get("rating"),
+        "feedback": clip(response.get("feedback_message")),
+        "conversation_id": response.get("conversation_id"),
+        "contact": (response.get("contact") or {}).get("name"),
+        "agent": (response.get("assigned_agent") or {}).get("name"),
+        "created_at": iso_utc(response.get("created_at")),
+    }
+
+
+def article_summary(article: dict, portal: str | None = None) -> dict:
+    """Both article shapes: a portal's articles (category object, description) and the
+    cross-portal search (portal_slug, category_name, locale, no description)."""
+    category = article.get("category") if isinstance(article.get("category"), dict) else {}
+    return {
+        "id": article.get("id"),
+        "title": article.get("title"),
+        "portal": article.get("portal_slug") or portal,
+        "locale": article.get("locale") or category.get("locale"),
+        "category": article.get("category_name") or category.get("name"),
+        "description": article.get("description"),
+    }
+
+
 # Each --summary form as --help shows it.
 SHOWS = {
     conversation_summary: '[{"id", "status", "priority", "contact", "contact_id", "inbox_id", "assignee", "team", '
@@ -258,6 +317,10 @@ SHOWS = {
     inbox_summary: '[{"id", "name", "channel_type"}…]',
     team_summary: '[{"id", "name"}…]',
     canned_summary: '[{"id", "short_code", "content" (160 characters)}…]',
+    macro_summary: '[{"id", "name", "visibility", "actions": [action names]}…]',
+    portal_summary: '[{"slug", "name", "locales"}…]',
+    csat_summary: '[{"id", "rating", "feedback", "conversation_id", "contact", "agent", "created_at"}…]',
+    article_summary: '[{"id", "title", "portal", "locale", "category", "description"}…]',
 }
 
 
@@ -280,3 +343,14 @@ AGENTS = Listing((), agent_summary)
 INBOXES = Listing(("payload",), inbox_summary)
 TEAMS = Listing((), team_summary)
 CANNED_RESPONSES = Listing((), canned_summary)
+MACROS = Listing(("payload",), macro_summary)
+PORTALS = Listing(("payload",), portal_summary)
+CSAT_RESPONSES = Listing((), csat_summary, page_size=25)  # no total: a walk ends on an empty page
+# A portal's articles count the asked status's articles, or all of them (meta ignores status otherwise).
+PORTAL_ARTICLES = Listing(
+    ("payload",),
+    article_summary,
+    page_size=25,
+    total=lambda meta, params: meta.get("published_count" if params.get("status") == "published" else "articles_count"),
+)
+ARTICLE_SEARCH = Listing(("payload", "articles"), article_summary, page_size=15)  # no total either

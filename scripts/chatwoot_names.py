@@ -40,9 +40,9 @@ def _fold(text: Any) -> str:
 
 
 def _line(row: dict) -> str:
-    return "  ".join(
-        str(part) for part in (row.get("id"), row.get("name"), row.get("email") or "") if part != ""
-    ).rstrip()
+    """A candidate as `id  name  e-mail` (a label's name is its title)."""
+    parts = (row.get("id"), row.get("name") or row.get("title"), row.get("email") or "")
+    return "  ".join(str(part) for part in parts if part != "").rstrip()
 
 
 def resolve(api: Api, kind: Kind, value: str | int) -> dict:

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+# /// script
+# requires-python = ">=3.9"
+# dependencies = ["requests>=2.28,<3", "jinja2>=3.0,<4"]
+# ///
+"""Read customer-satisfaction (CSAT) survey answers, or their totals (administrators only).
+
+Example:
+  python3 scripts/csat.py --since 7d --summary
+  python3 scripts/csat.py --since 2030-01-01 --until 2030-02-01 --agent "Ana Silva" --rating 1,2 --all --summary
+  python3 scripts/csat.py --since 30d --metrics
+Prints Chatwoot's answers, newest first, 25 a page ([{"id", "rating", "feedback_message", "contact",
+"conversation_id" (the number shown in the UI), "assigned_agent", "created_at"}...]), or with
+--summary the compact array; --all walks every page. --metrics prints {"total_count",
+"ratings_count", "total_sent_messages_count"}: the surveys sent there count every survey in the
+period whatever --agent, --inbox, --team or --rating say. Times (--since, --until): YYYY-MM-DD,
+an ISO time, unix seconds, today, yesterday, or 7d / 24h for that long ago; no offset means this
+machine's time zone. Chatwoot drops the date filter when one end is missing, so when either is
+given both are sent (the other: the beginning, or now).
+"""
+
+import time
+
+from chatwoot_cli import Command, past_moment, warn
+from chatwoot_client import UsageError
+from chatwoot_listings import CSAT_RESPONSES
+from chatwoot_names import AGENT, INBOX, TEAM, add_named, named_id
+
+
+def ratings(text: str) -> list:
+    values = [part.strip() for part in text.split(",") if part.strip()]
+    if not values or not all(value in "12345" and len(value) == 1 for value in values):
+        raise UsageError(f"--rating takes ratings from 1 to 5, such as 1,2; got {text!r}")
+    return [int(value) for value in dict.fromkeys(values)]
+
+
+def arguments(parser):
+    parser.add_argument("--since", type=past_moment, metavar="WHEN", help="answers from this moment on")
+    parser.add_argument("--until", type=past_moment, metavar="WHEN", help="answers before this moment")
+    add_named(parser, AGENT, "--agent", None, help="only answers about this agent's conversations")
+    add_named(parser, INBOX, "--inbox", None, help="only this inbox")
+    add_named(parser, TEAM, "--team", None, help="only this team")
+    parser.add_argument("--rating", metavar="1,2", help="only these ratings (1 to 5)")
+    parser.add_argument("--metrics", action="store_true", help="the totals instead of the answers")
+
+
+def run(args, api):
+    params = {
+        "user_ids[]": named_id(api, AGENT, args.agent),
+        "inbox_id": named_id(api, INBOX, args.inbox),
+        "team_id": named_id(api, TEAM, args.team),
+        "rating[]": ratings(args.rating) if args.rating else None,
+    }
+    if args.since is not None or args.until is not None:
+        params["since"] = args.since if args.since is not None else 0
+        params["until"] = args.until if args.until is not None else int(time.time())
+    if args.metrics:
+        if args.page or args.all or args.summary:
+            raise UsageError("--metrics prints totals: it takes no --page, --all or --summary")
+        warn("note: total_sent_messages_count counts every survey sent in the period, whatever the other filters")
+        return api.get("/csat_survey_responses/metrics", {k: v for k, v in params.items() if v is not None})
+    return CSAT_RESPONSES.query("/csat_survey_responses", {**params, "sort": "-created_at"})
+
+
+command = Command(__doc__, arguments, run, listing=CSAT_RESPONSES, paged=True, admin_only=True)
+
+if __name__ == "__main__":
+    command.exit()
