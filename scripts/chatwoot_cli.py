@@ -13,6 +13,7 @@ import json
 import os
 import re
 import sys
+import textwrap
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -209,10 +210,15 @@ def _settings_help(needs: tuple, writes: bool) -> str:
     names = ["CHATWOOT_BASE_URL (default https://app.chatwoot.com)", "CHATWOOT_API_TOKEN"]
     if "account" in needs:
         names.append("CHATWOOT_ACCOUNT_ID")
-    names += ["optional CHATWOOT_TIMEOUT (s, default 30)", "CHATWOOT_MAX_RETRIES (default 3)"]
+    names += [
+        "optional CHATWOOT_TIMEOUT (s, default 30)",
+        "CHATWOOT_MAX_RETRIES (default 3)",
+        "CHATWOOT_MAX_WAIT (s to wait for a rate limit, default 65)",
+    ]
     if writes:
         names.append("CHATWOOT_READ_ONLY=1 (refuse every change)")
-    return "\nconfiguration (environment): " + ", ".join(names) + "."
+    text = "configuration (environment): " + ", ".join(names) + "."
+    return "\n" + textwrap.fill(text, width=100, subsequent_indent="  ")
 
 
 EXIT_CODES_HELP = """\

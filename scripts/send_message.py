@@ -11,6 +11,16 @@ Example:
   Multi-line text needs no shell quoting this way.
   TEXT
 Prints the created message: {"id", "content", "message_type": 1, "private", "sender", ...}.
+
+Chatwoot renders Liquid in every outgoing message and note; the text is escaped so the customer
+sees it exactly as written. With --liquid it goes as written, for Chatwoot to fill in:
+  {{contact.name}} {{contact.first_name}} {{contact.last_name}} {{contact.email}}
+  {{contact.phone_number}} {{contact.custom_attribute.KEY}}
+  {{agent.name}} {{agent.first_name}} {{agent.last_name}} {{agent.available_name}}  (the sender)
+  {{conversation.display_id}} {{conversation.contact_name}} {{conversation.custom_attribute.KEY}}
+  {{inbox.name}} {{account.name}}
+first_name and last_name are empty for a one-word name; an unknown variable prints nothing; a
+`code span` is printed as written either way.
 """
 
 from chatwoot_cli import Command, add_conversation_id, add_text_arguments

@@ -1,14 +1,14 @@
-"""`make bench`: the scripts' speed against the sandbox, next to the floor and the seed's curl recipes.
+"""`make bench`: the scripts' speed against the sandbox, next to the import floor and plain curl.
 
 A benchmark, not a test: nothing here passes or fails a build. One run prints medians and
 ratios, with the machine they came from, and writes the same text to .bench/latest.txt:
 
 1. per call: a read (get_conversation.py) and two writes (send_message.py, set_status.py)
    against the floor (a bare interpreter importing `requests`, and `jinja2` for writes) and
-   against the seed's curl recipe, at the injected latency and at latency 0 (the start-up goal:
+   against plain curl, at the injected latency and at latency 0 (the start-up goal:
    a script's median within 1.15x of its floor);
 2. bulk: resolving 100 conversations with one bulk call (--parallel 4 and 8) against a shell
-   loop over the script and a shell loop of the seed's curl recipe (target: --parallel 8 at
+   loop over the script and a shell loop of plain curl (target: --parallel 8 at
    least 5x faster than the curl loop);
 3. paging: list_conversations.py --all over 40 pages against a curl loop over the same pages;
 4. peak memory of --all over 5,000 conversations against a bare interpreter importing requests.
@@ -49,7 +49,7 @@ SCRIPTS_DIR = SKILL_DIR / "scripts"
 BENCH_DIR = SKILL_DIR / ".bench"
 PYTHON = sys.executable  # the interpreter the scripts run under (make bench: .venv/bin/python)
 
-SECTIONS = ("percall", "bulk", "paging", "memory")
+SECTIONS = ("percall", "bulk", "paging", "memory", "size")
 # Rounds: enough for stable medians on 2 shared cores, the whole run well under 10 minutes.
 ROUNDS = {"percall": 41, "bulk": 5, "paging": 7, "memory": 3}
 QUICK_ROUNDS = {"percall": 5, "bulk": 1, "paging": 2, "memory": 1}
@@ -144,7 +144,7 @@ class Bench:
         self.sandbox = sandbox
         self.workdir = workdir
         self.raw = raw  # every sample, by section and variant
-        self.request_file = workdir / "chatwoot_request.json"  # the seed's /tmp/chatwoot_request.json
+        self.request_file = workdir / "chatwoot_request.json"  # where a curl recipe writes its body
         tmp = workdir / "tmp"
         tmp.mkdir(exist_ok=True)
         # A clean environment, as conftest.Runner uses: no proxies, no PYTHON* settings.
@@ -237,7 +237,7 @@ class Bench:
         return [PYTHON, str(SCRIPTS_DIR / f"{name}.py"), *args]
 
     def curl_recipe(self, method: str, path: str, body: str | None = None, jq: str | None = None) -> str:
-        """The seed's recipe, verbatim but for the request file's place: write the JSON file,
+        """The plain curl way, as a person would type it: write the JSON file,
         then curl with $(printenv ...) for every setting. The file is written with printf, a bash
         builtin, so writing it costs the recipe next to nothing."""
         url = f'"$(printenv CHATWOOT_BASE_URL)/api/v1/accounts/$(printenv CHATWOOT_ACCOUNT_ID){path}"'
@@ -506,7 +506,7 @@ def bulk(bench: Bench, rounds: int, latency: float) -> tuple[list[str], dict[str
     )
     recipe = bench.curl_recipe("POST", "/conversations/$id/toggle_status", '{"status": "resolved"}')
     curl_loop = Variant(
-        f"shell loop: the seed's curl recipe, {BULK_COUNT} times",
+        f"shell loop: plain curl, {BULK_COUNT} times",
         f"for id in {spaced}; do\n{recipe}\ndone",
         requests=BULK_COUNT,
         validate=expect_documents(BULK_COUNT),
@@ -574,7 +574,7 @@ def paging(bench: Bench, rounds: int, latency: float) -> list[str]:
             validate=expect_conversations(PAGING_OPEN),
         ),
         Variant(
-            f"curl loop over pages 1..{PAGES} | jq (the seed's filter)",
+            f"curl loop over pages 1..{PAGES} | jq (a jq filter)",
             curl_loop(".data.payload[] | {id, status, contact: .meta.sender.name}"),
             requests=PAGES,
             validate=expect_documents(PAGING_OPEN),
@@ -602,6 +602,29 @@ def paging(bench: Bench, rounds: int, latency: float) -> list[str]:
         f"{latency * 1000:g} ms: median of {rounds} interleaved rounds (the curl loops are told the page count)",
         *table(["variant", "median s", "IQR s", "cpu s", "curl loop / this"], rows),
     ]
+
+
+SUMMARY_GOAL = 10 * 1024  # bytes: a page of 25 conversations as --summary, small enough to read whole
+
+
+def size(bench: Bench) -> tuple[list[str], int]:
+    """How much an agent reads for one page of 25 open conversations: the full page and --summary."""
+    bench.sandbox.latency = 0.0
+    bench.sandbox.reset()
+    sizes = {}
+    for name, args in (("full page", ()), ("--summary", ("--summary",))):
+        command = bench.script("list_conversations", "--status", "open", *args)
+        completed = subprocess.run(command, capture_output=True, env=bench.env, timeout=120)
+        if completed.returncode != 0 or len(json_documents(completed.stdout)) != 1:
+            raise BenchError(f"list_conversations.py {' '.join(args)} failed: {completed.stderr.decode()[-500:]}")
+        sizes[name] = len(completed.stdout)
+    rows = [[name, f"{value:,}", f"{value / 1024:.1f}"] for name, value in sizes.items()]
+    lines = [
+        "5. Size: list_conversations.py --status open, one page of 25 conversations (what an agent reads)",
+        *table(["variant", "bytes", "KB"], rows),
+        f"  --summary is {sizes['full page'] / sizes['--summary']:.1f}x smaller than the full page",
+    ]
+    return lines, sizes["--summary"]
 
 
 def memory(bench: Bench, rounds: int) -> list[str]:
@@ -726,7 +749,7 @@ def main(argv: list[str] | None = None) -> int:
     rounds = QUICK_ROUNDS if args.quick else ROUNDS
     for tool in ("bash", "curl", "jq"):
         if shutil.which(tool) is None:
-            parser.error(f"{tool} is needed (the curl recipes run through bash, the seed's list recipe pipes to jq)")
+            parser.error(f"{tool} is needed (the curl recipes run through bash, the curl list loop pipes to jq)")
     latency = args.latency
 
     started = time.perf_counter()
@@ -777,6 +800,14 @@ def main(argv: list[str] | None = None) -> int:
         if "memory" in sections:
             with Sandbox(extra_conversations=MEMORY_OPEN - BASE_OPEN) as sandbox:
                 report += ["", *memory(Bench(sandbox, workdir, raw), rounds["memory"])]
+        if "size" in sections:
+            with Sandbox(extra_conversations=PAGE_SIZE - BASE_OPEN) as sandbox:
+                lines, summary_bytes = size(Bench(sandbox, workdir, raw))
+                report += ["", *lines]
+                goals.append(
+                    f"target: a page of 25 conversations as --summary under {SUMMARY_GOAL // 1024} KB: "
+                    f"{summary_bytes / 1024:.1f} KB {verdict(summary_bytes < SUMMARY_GOAL)}"
+                )
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     report += [
         "",
