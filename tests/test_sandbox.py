@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -123,10 +124,10 @@ def test_contact_create_then_duplicate_is_422(sb):
 
 
 def test_contact_list_hides_name_only_contacts_and_pages_by_15(sb):
-    first = call(sb, "GET", "/contacts").json()
+    first = call(sb, "GET", "/contacts", params={"sort": "created_at"}).json()  # no sort: no stable order
     assert first["meta"] == {"count": 19, "current_page": 1}
     assert len(first["payload"]) == 15
-    second = call(sb, "GET", "/contacts", params={"page": 2}).json()
+    second = call(sb, "GET", "/contacts", params={"page": 2, "sort": "created_at"}).json()
     assert second["meta"] == {"count": 19, "current_page": "2"}
     ids = {c["id"] for c in first["payload"] + second["payload"]}
     assert len(ids) == 19 and not ids & {20, 21, 22}
@@ -424,7 +425,7 @@ def test_reset_restores_the_seed(sb):
 
 def test_command_line_prints_the_exports():
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--quiet"],
+        [sys.executable, "-m", "sandbox", "--quiet", "--conversations-per-page", "3"],
         cwd=Path(__file__).resolve().parent,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -440,7 +441,636 @@ def test_command_line_prints_the_exports():
             requests.get(url + "/api/v1/profile", headers={"api_access_token": "sandbox-token"}, timeout=5).json()["id"]
             == 1
         )
+        listed = requests.get(
+            url + "/api/v1/accounts/1/conversations", headers={"api_access_token": "sandbox-token"}, timeout=5
+        )
+        assert len(listed.json()["data"]["payload"]) == 3
         assert "Ctrl-C" in proc.stderr.readline()
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=5) == 0
+
+
+# ---------------------------------------------------------------- Liquid in messages (liquidable.rb)
+
+
+def test_liquid_renders_the_drops_in_outgoing_messages_and_notes(sb):
+    sb.contacts[1]["name"] = "jANE  mcDONALD"
+    text = (
+        "Hi {{ contact.name }} ({{ contact.first_name }}/{{ contact.last_name }}, {{ contact.email }}, "
+        "{{ contact.custom_attribute.plan }}) from {{ agent.name }} aka {{ agent.available_name }}; "
+        "#{{ conversation.display_id }} id {{ conversation.id }} for {{ conversation.contact_name }} "
+        "in {{ inbox.name }} of {{ account.name }}{{ contact.identifier }}{{ nothing.here }}. `{{ code }}` {{ 7*7 }}"
+    )
+    expected = (
+        "Hi Jane Mcdonald (Jane/Mcdonald, jane.doe@example.com, pro) from Owner Admin aka Owner; "
+        "#1 id 1001 for Jane  mcdonald in Support API of Acme Support. `{{ code }}` "
+    )
+    sent = call(sb, "POST", "/conversations/1/messages", json={"content": text}).json()
+    assert sent["content"] == expected and "processed_message_content" not in sent
+    stored = sb.messages[sent["id"]]
+    assert (stored["content"], stored["processed_message_content"]) == (expected, text)  # before_save, then Liquid
+    note = call(sb, "POST", "/conversations/1/messages", json={"content": "{{ agent.first_name }}", "private": True})
+    assert note.json()["content"] == "Owner"  # private notes are outgoing messages too
+    incoming = call(
+        sb, "POST", "/conversations/1/messages", json={"content": "{{ contact.name }}", "message_type": "incoming"}
+    )
+    assert incoming.json()["content"] == "{{ contact.name }}"
+    activity = call(sb, "POST", "/conversations/1/messages", json={"content": "{{ x }}", "message_type": "activity"})
+    assert activity.json()["content"] == "{{ x }}"
+    template = call(
+        sb, "POST", "/conversations/1/messages", json={"content": "{{ inbox.id }}", "message_type": "template"}
+    )
+    assert template.json()["content"] == "2"
+
+    listed = call(sb, "GET", "/conversations/1/messages").json()["payload"]
+    assert all("processed_message_content" not in m for m in listed)
+    shown = call(sb, "GET", "/conversations/1").json()
+    assert shown["messages"][0]["processed_message_content"] == "{{ inbox.id }}"
+    assert shown["messages"][0]["content"] == "2"
+    assert shown["last_non_activity_message"]["processed_message_content"] == "{{ inbox.id }}"
+
+
+def test_liquid_syntax_errors_keep_the_content_and_render_errors_are_written_in(sb):
+    kept = [
+        "{% foo %} hi",
+        "{% if x %} never closed",
+        "{% raw %} never closed",
+        "{% endif %} alone",
+        "{{contact.email}  {{hi}}",
+        "{% if",
+        "{% for %}{% endfor %}",
+        "price {{ contact.name }} {%- endraw %}",
+    ]
+    for text in kept:
+        answer = call(sb, "POST", "/conversations/2/messages", json={"content": text}).json()
+        assert answer["content"] == text, text
+        assert sb.messages[answer["id"]]["content"] == text
+    division = call(sb, "POST", "/conversations/2/messages", json={"content": "a {{ 10 | divided_by: 0 }} b"})
+    assert division.json()["content"] == "a Liquid error: divided by 0 b"
+    blank = call(sb, "POST", "/conversations/2/messages", json={"content": "  "})
+    assert blank.json()["content"] == "  "  # content.present? is false: no Liquid
+
+
+def test_liquid_in_the_first_message_of_a_new_conversation_and_in_template_params(sb):
+    created = call(
+        sb,
+        "POST",
+        "/conversations",
+        json={
+            "inbox_id": 2,
+            "contact_id": 12,
+            "message": {
+                "content": "Hello {{ contact.first_name }}, `{{ kept }}`",
+                "template_params": {
+                    "name": "t",
+                    "processed_params": {"1": "{{ contact.last_name }}", "2": ["{{ inbox.name }}"]},
+                },
+            },
+        },
+    ).json()
+    message = sb.conversation_messages(created["id"])[0]
+    assert message["content"] == "Hello Olivia, `{{ kept }}`"
+    assert message["processed_message_content"] == "Hello {{ contact.first_name }}, `{{ kept }}`"
+    params = message["additional_attributes"]["template_params"]
+    assert params["processed_params"] == {"1": "Brown", "2": ["Support API"]}
+    assert created["messages"][0]["processed_message_content"] == "Hello {{ contact.first_name }}, `{{ kept }}`"
+
+
+def test_render_message_and_the_ruby_tokenizer_model():
+    from sandbox.liquid import contact_drop, conversation_drop, render_message, ruby_liquid_syntax_error
+
+    drops = {"contact": contact_drop({"id": 1, "name": "ada lovelace byron", "custom_attributes": {"k": 1}})}
+    assert render_message("{{ contact.name }}|{{ contact.last_name }}|{{ contact.custom_attribute.k }}", drops) == (
+        "Ada Lovelace Byron|Byron|1"
+    )
+    single = {"contact": contact_drop({"id": 1, "name": "ada"})}
+    assert render_message("[{{ contact.first_name }}{{ contact.last_name }}]", single) == "[]"
+    assert render_message("`{{ a }}` and ```\n{% if %}\n```", {}) == "`{{ a }}` and ```\n{% if %}\n```"
+    assert render_message("{% raw %}{{ a }}{% endraw %} {{ 'x' | upcase }} {{ 'x' | nofilter }}", {}) == "{{ a }} X x"
+    assert render_message("{% raw %}a{%- endraw -%}b{% endraw %}", {}) == "a{%- endraw -%}b"  # 5.4: no "-" in endraw
+    assert render_message("{{ 7 | modulo: 0 }}{{ 7 | divided_by: 2 }}", {}) == "Liquid error: divided by 03"
+    assert render_message("{% comment %}{% anything %}{% endcomment %}ok", {}) == "ok"
+    assert render_message("{% doc %}{% enddoc %}", {}) == "{% doc %}{% enddoc %}"  # no doc tag in 5.4
+    assert conversation_drop(1001, {"id": 1}, {"name": "john DOE"}, [])["contact_name"] == "John doe"
+    assert conversation_drop(1001, {"id": 1}, {"name": None}, [])["contact_name"] == "Customer"
+    assert ruby_liquid_syntax_error("plain 50% off, {not liquid}") is None
+    assert ruby_liquid_syntax_error("{{ a }") is not None and ruby_liquid_syntax_error("{% %}") is not None
+    assert ruby_liquid_syntax_error("{% case x %}{% when 1 %}{% else %}{% endcase %}") is None
+    assert ruby_liquid_syntax_error("{% for i in x %}{% elsif %}{% endfor %}") == "Unknown tag 'elsif'"
+    assert ruby_liquid_syntax_error("{% liquid\nassign a = 1\nfoo\n%}") == "Unknown tag 'foo'"
+
+
+# ---------------------------------------------------------------- assignments (assignments_controller.rb)
+
+
+def test_assignee_ids_that_are_not_account_users_clear_assignee_and_bot(sb):
+    for value in (999, 0, None, "abc"):
+        sb.conversations[1]["assignee_id"], sb.conversations[1]["assignee_agent_bot_id"] = 2, 1
+        answer = call(sb, "POST", "/conversations/1/assignments", json={"assignee_id": value})
+        assert answer.text == "null", value
+        assert (sb.conversations[1]["assignee_id"], sb.conversations[1]["assignee_agent_bot_id"]) == (None, None)
+    sb.conversations[1]["assignee_agent_bot_id"] = 1
+    agent = call(sb, "POST", "/conversations/1/assignments", json={"assignee_id": "3", "team_id": 2}).json()
+    assert agent["id"] == 3 and agent["role"] == "agent"
+    assert sb.conversations[1]["assignee_id"] == 3 and sb.conversations[1]["assignee_agent_bot_id"] is None
+    assert sb.conversations[1]["team_id"] == 1  # team_id ignored when assignee_id is sent
+    other_account_bot_user = call(sb, "POST", "/conversations/1/assignments", json={"assignee_type": "User"})
+    assert other_account_bot_user.text == "null" and sb.conversations[1]["assignee_id"] == 3  # no branch
+
+
+def test_agent_bot_assignment(sb):
+    shown = call(sb, "GET", "/conversations/16").json()["meta"]
+    assert shown["assignee_type"] == "AgentBot"
+    assert shown["assignee"] == {
+        "id": 1,
+        "name": "Triage Bot",
+        "description": "Routes new conversations",
+        "thumbnail": "",
+        "outgoing_url": "https://bots.acme.example/triage",
+        "bot_type": "webhook",
+    }
+    counts = call(sb, "GET", "/conversations/meta", params={"status": "all"}).json()["meta"]
+    assert counts["unassigned_count"] == sum(1 for c in sb.conversations.values() if c["assignee_id"] is None) == 7
+    unassigned = call(sb, "GET", "/conversations", params={"status": "all", "assignee_type": "unassigned"}).json()
+    assert 16 in {c["id"] for c in unassigned["data"]["payload"]}  # a bot is not an assignee_id
+
+    sb.conversations[2]["assignee_id"] = 2
+    system = call(sb, "POST", "/conversations/2/assignments", json={"assignee_type": "AgentBot", "assignee_id": 2})
+    assert system.json() == {
+        "id": 2,
+        "name": "Captain",
+        "description": "Chatwoot's system bot",
+        "thumbnail": "",
+        "bot_type": "webhook",
+    }
+    assert (sb.conversations[2]["assignee_id"], sb.conversations[2]["assignee_agent_bot_id"]) == (None, 2)
+    for unknown in (3, 99, None):  # another account's bot, no such bot, no id: nothing changes
+        answer = call(
+            sb, "POST", "/conversations/2/assignments", json={"assignee_type": "AgentBot", "assignee_id": unknown}
+        )
+        assert answer.text == "null"
+        assert sb.conversations[2]["assignee_agent_bot_id"] == 2
+    call(sb, "POST", "/conversations/2/assignments", json={"assignee_id": 2})
+    assert (sb.conversations[2]["assignee_id"], sb.conversations[2]["assignee_agent_bot_id"]) == (2, None)
+    assert call(sb, "GET", "/conversations/2").json()["meta"]["assignee_type"] == "User"
+
+
+def test_team_assignment_drops_non_members_and_auto_assigns_an_online_member(sb):
+    # conversation 6: Website inbox (Ana, Bruno), assigned to Chen (not in billing), team tier-2
+    team = call(sb, "POST", "/conversations/6/assignments", json={"team_id": 1}).json()
+    assert team["id"] == 1 and "is_member" not in team and team["updated_at"].endswith("Z")
+    assert sb.conversations[6]["team_id"] == 1
+    assert sb.conversations[6]["assignee_id"] == 2  # Chen dropped; Ana is online, Bruno busy
+    again = call(sb, "POST", "/conversations/6/assignments", json={"team_id": 1})
+    assert again.json()["id"] == 1 and sb.conversations[6]["assignee_id"] == 2  # unchanged team: no callback
+    # tier-2 does not auto-assign: Ana (not a member) is dropped and nobody is picked
+    call(sb, "POST", "/conversations/6/assignments", json={"team_id": 2})
+    assert (sb.conversations[6]["team_id"], sb.conversations[6]["assignee_id"]) == (2, None)
+    # a member of the new team stays
+    sb.conversations[6]["assignee_id"] = 3
+    call(sb, "POST", "/conversations/6/assignments", json={"team_id": 1})
+    assert sb.conversations[6]["assignee_id"] == 3
+    for value in (0, None, 99, "x"):
+        assert call(sb, "POST", "/conversations/6/assignments", json={"team_id": value}).text == "null"
+        assert sb.conversations[6]["team_id"] is None and sb.conversations[6]["assignee_id"] == 3  # assignee stays
+
+
+# ---------------------------------------------------------------- toggle_status (conversations_controller.rb)
+
+
+def test_an_agent_token_takes_over_every_conversation_it_leaves_open(sb):
+    agent = Sandbox.AGENT_TOKEN
+    # already open, assigned to Chen: status "open" is no change, the agent still takes it
+    same = call(sb, "POST", "/conversations/18/toggle_status", json={"status": "open"}, token=agent).json()
+    assert same["payload"] == {"success": True, "conversation_id": 18, "current_status": "open", "snoozed_until": None}
+    assert sb.conversations[18]["assignee_id"] == 2
+    # a toggle without status reopens a resolved conversation of Bruno's
+    call(sb, "POST", "/conversations/10/toggle_status", json={}, token=agent)
+    assert (sb.conversations[10]["status"], sb.conversations[10]["assignee_id"]) == ("open", 2)
+    # the bot's pending conversation: the agent replaces the bot
+    call(sb, "POST", "/conversations/16/toggle_status", json={"status": "open"}, token=agent)
+    assert (sb.conversations[16]["assignee_id"], sb.conversations[16]["assignee_agent_bot_id"]) == (2, None)
+    # resolving, or an administrator reopening, assigns nobody
+    call(sb, "POST", "/conversations/17/toggle_status", json={"status": "resolved"}, token=agent)
+    assert sb.conversations[17]["assignee_id"] is None
+    call(sb, "POST", "/conversations/17/toggle_status", json={"status": "open"})
+    assert sb.conversations[17]["assignee_id"] is None
+
+
+def test_toggle_status_errors_snooze_and_bot_handoff(sb):
+    assert call(sb, "POST", "/conversations/2/toggle_status", json={"status": "closed"}).status_code == 500
+    assert (
+        call(
+            sb, "POST", "/conversations/2/toggle_status", json={"status": "snoozed", "snoozed_until": "soon"}
+        ).status_code
+        == 500
+    )
+    assert (
+        call(sb, "POST", "/conversations/2/toggle_status", json={"status": "snoozed", "snoozed_until": ""}).status_code
+        == 500
+    )
+    assert sb.conversations[2]["status"] == "open"
+    snoozed = call(
+        sb, "POST", "/conversations/2/toggle_status", json={"status": "snoozed", "snoozed_until": "1771000000"}
+    )
+    assert snoozed.json()["payload"]["snoozed_until"] == "2026-02-13T16:26:40.000Z"
+    assert sb.conversations[2]["snoozed_until"] == 1771000000
+    reopened = call(sb, "POST", "/conversations/2/toggle_status", json={"status": "open", "snoozed_until": 1771000000})
+    assert reopened.json()["payload"]["snoozed_until"] is None and sb.conversations[2]["snoozed_until"] is None
+    handoff = call(sb, "POST", "/conversations/16/toggle_status", json={"status": "open"}, token=Sandbox.BOT_TOKEN)
+    assert handoff.json()["payload"]["success"] is None  # bot_handoff! leaves @status unset
+    assert sb.conversations[16]["status"] == "open" and sb.conversations[16]["assignee_agent_bot_id"] == 1
+
+
+# ---------------------------------------------------------------- permissions of an agent-role token
+
+
+def test_an_agent_lists_only_its_inboxes_but_opens_its_teams_conversations(sb):
+    agent = Sandbox.AGENT_TOKEN  # Ana: inboxes Website, Support API, SMS, Telegram; team billing
+    listed = call(sb, "GET", "/conversations", params={"status": "all"}, token=agent).json()["data"]
+    ids = {c["id"] for c in listed["payload"]}
+    assert ids == {c["id"] for c in sb.conversations.values() if c["inbox_id"] in (1, 2)}
+    assert listed["meta"]["all_count"] == len(ids) == 23
+    assert (
+        call(sb, "GET", "/conversations/meta", params={"status": "all"}, token=agent).json()["meta"]["all_count"] == 23
+    )
+    everything = {"attribute_key": "status", "filter_operator": "equal_to", "values": ["all"]}
+    filtered = call(sb, "POST", "/conversations/filter", json={"payload": [everything]}, token=agent).json()
+    assert filtered["meta"]["all_count"] == 23
+    assert call(sb, "GET", "/conversations/8", token=agent).status_code == 200  # Email inbox, team billing
+    assert 8 not in ids  # ... yet never listed (PermissionFilterService: inboxes only)
+    for hidden in (3, 29):  # Email inbox, team tier-2 / no team
+        denied = call(sb, "GET", f"/conversations/{hidden}", token=agent)
+        assert (denied.status_code, denied.json()) == (401, {"error": "You are not authorized to do this action"})
+        assert (
+            call(sb, "POST", f"/conversations/{hidden}/messages", json={"content": "x"}, token=agent).status_code == 401
+        )
+    own = call(sb, "GET", "/contacts/1/conversations", token=agent).json()["payload"]
+    assert [c["id"] for c in own] == [1]  # conversation 20 of Jane is in the Email inbox
+    assert len(call(sb, "GET", "/contacts/1/conversations").json()["payload"]) == 2
+    # Chen is assigned conversation 25 in the Website inbox he is not a member of: being the assignee is not enough
+    assert call(sb, "GET", "/conversations/25", token="sandbox-chen-token").status_code == 401
+
+
+def test_inboxes_list_and_show_by_role(sb):
+    names = [i["name"] for i in call(sb, "GET", "/inboxes", token=Sandbox.AGENT_TOKEN).json()["payload"]]
+    assert names == ["SMS", "Support API", "Telegram", "Website"]
+    assert len(call(sb, "GET", "/inboxes").json()["payload"]) == 6
+    shown = call(sb, "GET", "/inboxes/2", token=Sandbox.AGENT_TOKEN).json()
+    assert shown["channel_type"] == "Channel::Api" and "hmac_token" not in shown
+    assert call(sb, "GET", "/inboxes/2").json()["hmac_token"] == "sbxHmacToken4Kd8"
+    denied = call(sb, "GET", "/inboxes/3", token=Sandbox.AGENT_TOKEN)
+    assert (denied.status_code, denied.json()) == (401, {"error": "You are not authorized to do this action"})
+    assert call(sb, "GET", "/inboxes/99").json() == {"error": "Resource could not be found"}
+    whatsapp = call(sb, "GET", "/inboxes/5").json()
+    assert (whatsapp["phone_number"], whatsapp["provider"], whatsapp["message_templates"]) == (
+        "+15005550007",
+        "whatsapp_cloud",
+        [],
+    )
+    assert call(sb, "GET", "/inboxes/6").json()["bot_name"] == "AcmeSupportBot"
+
+
+def test_agent_bot_token_reaches_only_the_bot_endpoints(sb):
+    bot = Sandbox.BOT_TOKEN
+    for method, path in [
+        ("GET", "/contacts"),
+        ("GET", "/conversations"),
+        ("GET", "/api/v1/profile"),
+        ("DELETE", "/conversations/1/messages/1"),
+    ]:
+        denied = call(sb, method, path, token=bot)
+        assert (denied.status_code, denied.json()) == (
+            401,
+            {"error": "Access to this endpoint is not authorized for bots"},
+        )
+    sent = call(sb, "POST", "/conversations/3/messages", json={"content": "I am {{ agent.name }}"}, token=bot).json()
+    assert sent["sender"] == {"id": 1, "name": "Triage Bot", "avatar_url": "", "type": "agent_bot"}
+    assert sent["content"] == "I am Triage Bot"
+    assert sb.messages[sent["id"]]["sender_type"] == "AgentBot"
+    other = call(sb, "POST", "/api/v1/accounts/2/conversations/1/toggle_status", json={}, token=bot)
+    assert (other.status_code, other.json()) == (401, {"error": "Bot is not authorized to access this account"})
+
+
+# ---------------------------------------------------------------- conversation list: page size, status, source_id
+
+
+def test_conversation_page_size_comes_from_the_constructor_and_filter_stays_25():
+    with Sandbox(extra_conversations=40, conversations_per_page=10) as sb:
+        pages = [
+            call(sb, "GET", "/conversations", params={"status": "all", "page": n}).json()["data"]["payload"]
+            for n in range(1, 9)
+        ]
+        assert [len(p) for p in pages] == [10, 10, 10, 10, 10, 10, 10, 0]
+        everything = {"attribute_key": "status", "filter_operator": "equal_to", "values": ["all"]}
+        filtered = call(sb, "POST", "/conversations/filter", json={"payload": [everything]}).json()
+        assert len(filtered["payload"]) == 25 and filtered["meta"]["all_count"] == 70
+        unknown = call(sb, "GET", "/conversations", params={"status": "archived"}).json()["data"]
+        assert unknown["meta"]["all_count"] == 0  # where(status: 'archived') matches nothing
+        assert sb.errors == []
+
+
+def test_source_id_narrows_to_one_contact_inbox(sb):
+    first = call(sb, "POST", "/conversations", json={"inbox_id": 2, "contact_id": 13}).json()
+    second = call(sb, "POST", "/conversations", json={"inbox_id": 2, "contact_id": 13, "status": "resolved"}).json()
+    sources = [sb.contact_inboxes[sb.conversations[c["id"]]["contact_inbox_id"]]["source_id"] for c in (first, second)]
+    assert sources[0] != sources[1]  # a new UUID contact inbox per conversation in an API inbox
+    found = call(sb, "GET", "/conversations", params={"inbox_id": 2, "source_id": sources[1]}).json()["data"]
+    assert found["payload"] == []  # status defaults to open
+    found = call(sb, "GET", "/conversations", params={"inbox_id": 2, "source_id": sources[1], "status": "all"}).json()
+    assert [c["id"] for c in found["data"]["payload"]] == [second["id"]]
+    contact = call(sb, "GET", "/contacts/13").json()["payload"]
+    assert {ci["source_id"] for ci in contact["contact_inboxes"]} >= set(sources)
+
+
+# ---------------------------------------------------------------- contacts: no order without sort
+
+
+def test_contacts_come_in_a_new_order_each_request_without_sort(sb):
+    sb.contact_order = random.Random(7)
+    orders = [tuple(c["id"] for c in call(sb, "GET", "/contacts").json()["payload"]) for _ in range(3)]
+    assert len(set(orders)) == 3  # three requests, three orders (and paging may skip or repeat rows)
+    searches = {
+        tuple(c["id"] for c in call(sb, "GET", "/contacts/search", params={"q": "example"}).json()["payload"])
+        for _ in range(3)
+    }
+    assert len(searches) == 3
+    # with sort: NULLS LAST on the scopes, Postgres' default (NULLs first descending) on email; ties in random order
+    ties = set()
+    for _ in range(12):
+        rows = call(sb, "GET", "/contacts", params={"sort": "country", "include_contact_inboxes": "false"}).json()[
+            "payload"
+        ]
+        countries = [c["additional_attributes"].get("country") for c in rows]
+        assert countries[0] == "Australia"
+        germans = [c["id"] for c in rows if c["additional_attributes"].get("country") == "Germany"]
+        ties.add(tuple(germans))
+    assert ties == {(1, 3), (3, 1)}
+    by_email = call(sb, "GET", "/contacts", params={"sort": "-email"}).json()["payload"]
+    assert [c["email"] for c in by_email[:2]] == [None, None]
+    late = call(sb, "GET", "/contacts", params={"sort": "-country", "page": 2}).json()["payload"]
+    assert late[-1]["additional_attributes"].get("country") is None
+    rule = {"attribute_key": "country_code", "filter_operator": "equal_to", "values": ["de"]}
+    sorted_filter = call(sb, "POST", "/contacts/filter", params={"sort": "-name"}, json={"payload": [rule]}).json()
+    assert [c["id"] for c in sorted_filter["payload"]] == [3, 1]
+    assert (
+        call(sb, "GET", "/contacts", params={"include_contact_inboxes": "False"})
+        .json()["payload"][0]
+        .get("contact_inboxes")
+        is None
+    )
+
+
+# ---------------------------------------------------------------- contact inboxes (ContactInboxBuilder)
+
+
+def test_contact_inboxes_by_channel_type(sb):
+    no_email = call(sb, "POST", "/conversations", json={"inbox_id": 3, "contact_id": 17})
+    assert (no_email.status_code, no_email.json()) == (
+        422,
+        {"error": "param is missing or the value is empty: contact email"},
+    )
+    no_phone = call(sb, "POST", "/conversations", json={"inbox_id": 4, "contact_id": 13})
+    assert no_phone.json() == {"error": "param is missing or the value is empty: contact phone number"}
+    count = len(sb.conversations)
+    sms = call(sb, "POST", "/conversations", json={"inbox_id": 4, "contact_id": 1}).json()
+    whatsapp = call(sb, "POST", "/conversations", json={"inbox_id": 5, "contact_id": 1}).json()
+    email = call(sb, "POST", "/conversations", json={"inbox_id": 3, "contact_id": 17 - 16}).json()
+    sources = [
+        sb.contact_inboxes[sb.conversations[c["id"]]["contact_inbox_id"]]["source_id"] for c in (sms, whatsapp, email)
+    ]
+    assert sources == ["+4915112345678", "4915112345678", "jane.doe@example.com"]
+    assert sb.conversations[email["id"]]["contact_inbox_id"] == sb.conversations[20]["contact_inbox_id"]  # reused
+    telegram = call(sb, "POST", "/conversations", json={"inbox_id": 6, "contact_id": 1})
+    assert (telegram.status_code, telegram.json()) == (500, {"status": 500, "error": "Internal Server Error"})
+    assert len(sb.conversations) == count + 3
+    with_source = call(sb, "POST", "/conversations", json={"inbox_id": 6, "contact_id": 1, "source_id": "tg-1"})
+    assert with_source.status_code == 200 and with_source.json()["meta"]["channel"] == "Channel::Telegram"
+    taken = call(sb, "POST", "/conversations", json={"inbox_id": 6, "contact_id": 2, "source_id": "tg-1"})
+    assert (taken.status_code, taken.json()) == (422, {"error": "source_id should be unique"})
+    denied = call(sb, "POST", "/conversations", json={"inbox_id": 5, "contact_id": 1}, token=Sandbox.AGENT_TOKEN)
+    assert denied.status_code == 401  # Ana is not in the WhatsApp inbox
+    # POST /contacts uses the same builder, inside the contact's transaction
+    before = set(sb.contacts)
+    assert call(sb, "POST", "/contacts", json={"name": "T", "email": "t@example.com", "inbox_id": 6}).status_code == 500
+    assert call(sb, "POST", "/contacts", json={"name": "S", "email": "s@example.com", "inbox_id": 4}).status_code == 422
+    assert (
+        call(
+            sb, "POST", "/contacts", json={"name": "U", "email": "u@example.com", "inbox_id": 6, "source_id": "tg-1"}
+        ).status_code
+        == 500
+    )
+    assert set(sb.contacts) == before
+    made = call(sb, "POST", "/contacts", json={"name": "W", "phone_number": "+14155550100", "inbox_id": 5}).json()
+    assert made["payload"]["contact_inbox"]["source_id"] == "14155550100"
+
+
+# ---------------------------------------------------------------- a contact's conversations
+
+
+def test_contact_conversations_are_the_20_last_active_of_every_status(sb):
+    contact = call(sb, "POST", "/contacts", json={"name": "Busy", "email": "busy@example.com"}).json()["payload"][
+        "contact"
+    ]
+    statuses = ["open", "resolved", "pending", "snoozed"]
+    made = [
+        sb.add_conversation(
+            contact["id"], 2 if k % 3 else 3, status=statuses[k % 4], last_activity_at=Sandbox.BASE_TIME - k * 3600
+        )
+        for k in range(23)
+    ]
+    payload = call(sb, "GET", f"/contacts/{contact['id']}/conversations").json()["payload"]
+    assert [c["id"] for c in payload] == [c["id"] for c in made[:20]]
+    assert {c["status"] for c in payload} == set(statuses)
+    agent = call(sb, "GET", f"/contacts/{contact['id']}/conversations", token=Sandbox.AGENT_TOKEN).json()["payload"]
+    assert [c["id"] for c in agent] == [c["id"] for c in made if c["inbox_id"] == 2][:20]
+
+
+# ---------------------------------------------------------------- deleting a message
+
+
+def test_deleting_a_message_keeps_the_row(sb):
+    sent = call(
+        sb,
+        "POST",
+        "/conversations/1/messages",
+        data={"content": "See the file", "content_attributes": '{"in_reply_to": 3}'},
+        files={"attachments[]": ("a.txt", b"abc", "text/plain")},
+    ).json()
+    url = sent["attachments"][0]["data_url"]
+    deleted = call(sb, "DELETE", f"/conversations/1/messages/{sent['id']}")
+    body = deleted.json()
+    assert body["content"] == "This message was deleted" and body["content_attributes"] == {"deleted": True}
+    assert "attachments" not in body and "processed_message_content" not in body
+    row = sb.messages[sent["id"]]
+    assert (row["content_type"], row["attachments"], row["processed_message_content"]) == (
+        "text",
+        [],
+        "This message was deleted",
+    )
+    assert sent["id"] in sb.conversations[1]["message_ids"]
+    assert requests.get(url, timeout=5).status_code == 404
+    assert (
+        call(sb, "GET", "/conversations/1").json()["messages"][0]["processed_message_content"]
+        == "This message was deleted"
+    )
+    incoming = sb.conversations[2]["message_ids"][0]  # the contact's message, deleted by an agent: allowed
+    assert call(sb, "DELETE", f"/conversations/2/messages/{incoming}", token=Sandbox.AGENT_TOKEN).status_code == 200
+    assert call(sb, "DELETE", f"/conversations/1/messages/{incoming}").json() == {
+        "error": "Resource could not be found"
+    }
+    assert call(sb, "DELETE", "/conversations/3/messages/1", token=Sandbox.AGENT_TOKEN).status_code == 401
+
+
+def test_destroy_custom_attributes(sb):
+    answer = call(sb, "POST", "/contacts/2/destroy_custom_attributes", json={"custom_attributes": ["seats", "nope"]})
+    payload = answer.json()["payload"]
+    assert payload["custom_attributes"] == {"plan": "enterprise"} and "contact_inboxes" in payload
+    assert sb.contacts[2]["custom_attributes"] == {"plan": "enterprise"}
+    assert call(sb, "POST", "/contacts/2/destroy_custom_attributes", json={}).json()["payload"][
+        "custom_attributes"
+    ] == {"plan": "enterprise"}
+
+
+# ---------------------------------------------------------------- rate limiting (Rack::Attack)
+
+
+def test_throttle_windows_follow_the_sandbox_clock(sb):
+    now = [1_771_000_010.0]  # 10 s into a minute window
+    sb.clock = lambda: now[0]
+    sb.throttle(3, 60)
+    answers = [call(sb, "GET", "/agents") for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    refused = answers[-1]
+    assert (refused.text, refused.headers["Content-Type"]) == ("Retry later\n", "text/plain")
+    assert "Retry-After" not in refused.headers
+    assert answers[0].headers["Date"] == "Fri, 13 Feb 2026 16:26:50 GMT"
+    assert sb.requests[-1].status == 429
+    now[0] = 1_771_000_019.9  # same window
+    assert call(sb, "GET", "/agents").status_code == 429
+    now[0] = 1_771_000_020.0  # the next minute starts at a multiple of 60
+    assert call(sb, "GET", "/agents").status_code == 200
+    sb.fail_next("GET", r"/agents$", 503)
+    assert call(sb, "GET", "/agents").status_code == 503  # faults come first and are not counted
+    searches = sb.throttle(1, 60, r"/contacts/search$", per_account=True)
+    assert call(sb, "GET", "/contacts/search", params={"q": "a"}).status_code == 200
+    assert call(sb, "GET", "/contacts/search", params={"q": "a"}).status_code == 429
+    assert searches.limit == 1
+    sb.reset()
+    assert call(sb, "GET", "/agents").status_code == 200  # reset drops throttle() ones and the clock
+
+
+def test_rate_limit_from_the_constructor_survives_reset():
+    now = [1_771_000_000.0]
+    with Sandbox(rate_limit=(2, 10), clock=lambda: now[0]) as sb:
+        assert [call(sb, "GET", "/agents").status_code for _ in range(3)] == [200, 200, 429]
+        sb.reset()
+        assert [call(sb, "GET", "/agents").status_code for _ in range(3)] == [200, 200, 429]
+        now[0] += 10
+        assert call(sb, "GET", "/agents").status_code == 200
+        assert sb.errors == []
+
+
+# ---------------------------------------------------------------- the filter engine (filter_service.rb)
+
+
+def _filter(sb, kind, *conditions, token=Sandbox.TOKEN):
+    return call(sb, "POST", f"/{kind}/filter", json={"payload": list(conditions)}, token=token)
+
+
+def _ids(answer):
+    return _ids_of(answer.json())
+
+
+def _ids_of(body):
+    return {row["id"] for row in body["payload"]}
+
+
+def test_contact_filter_uses_the_first_value_and_starts_with_is_exact(sb):
+    phone = {"attribute_key": "phone_number", "filter_operator": "starts_with"}
+    assert _ids(_filter(sb, "contacts", {**phone, "values": ["4915112345678", "+34612345678"]})) == {1}
+    assert _ids(_filter(sb, "contacts", {**phone, "values": ["+4915"]})) == set()
+    names = {"attribute_key": "name", "filter_operator": "equal_to", "values": ["JANE DOE", "Zoë Müller"]}
+    assert _ids(_filter(sb, "contacts", names)) == {1}
+    contains = {"attribute_key": "name", "filter_operator": "contains", "values": ["jane", "zoë"]}
+    assert _ids(_filter(sb, "contacts", contains)) == {1, 3}  # contains uses every value
+    not_email = {"attribute_key": "email", "filter_operator": "not_equal_to", "values": ["jane.doe@example.com"]}
+    with_email = [c for c in range(2, 20) if sb.contacts[c]["email"]]
+    assert _filter(sb, "contacts", not_email).json()["meta"]["count"] == len(with_email) == 16  # no NULL e-mails
+    company = {"attribute_key": "company", "filter_operator": "equal_to", "values": ["Acme GmbH"]}
+    assert _ids(_filter(sb, "contacts", company)) == set()  # reads additional_attributes.company, not company_name
+    sb.contacts[1]["additional_attributes"]["company"] = "ACME gmbh"
+    assert _ids(_filter(sb, "contacts", company)) == {1}
+
+
+def test_a_custom_attribute_condition_truncates_later_string_values(sb):
+    custom = {"attribute_key": "order_id", "filter_operator": "equal_to", "values": ["A-1001", "A-0977"]}
+    labels = {"attribute_key": "labels", "filter_operator": "equal_to", "values": ["vip", "billing"]}
+    assert _ids(_filter(sb, "conversations", {**labels, "query_operator": "AND"}, custom)) == {1}
+    assert _ids(_filter(sb, "conversations", {**custom, "query_operator": "AND"}, labels)) == set()  # labels = 'vip'
+    inboxes = {"attribute_key": "inbox_id", "filter_operator": "equal_to", "values": ["1", "2"]}
+    before = _ids(_filter(sb, "conversations", {**inboxes, "query_operator": "OR"}, custom))
+    after = _ids(_filter(sb, "conversations", {**custom, "query_operator": "OR"}, inboxes))
+    assert 17 in before and 17 not in after  # conversation 17 is in inbox 2: only "1" is left after the custom one
+    assert 1 in after and 5 not in after  # the custom condition itself keeps "a-1001" only (lowercased)
+    assert _ids(_filter(sb, "conversations", custom)) == {1}
+    numbers = {**inboxes, "values": [1, 2]}
+    assert 1 in _ids(_filter(sb, "conversations", {**custom, "query_operator": "OR"}, numbers))  # not strings: kept
+
+
+def test_filter_errors_500s_and_days_before(sb):
+    display = {"attribute_key": "display_id", "filter_operator": "contains", "values": ["1"]}
+    assert _filter(sb, "conversations", display).status_code == 500
+    unknown = {"attribute_key": "nope", "filter_operator": "equal_to", "values": ["x"], "query_operator": "AND"}
+    xor = {"attribute_key": "status", "filter_operator": "equal_to", "values": ["open"], "query_operator": "XOR"}
+    assert _filter(sb, "conversations", unknown, xor).json() == {
+        "error": 'Query operator must be either "AND" or "OR".'
+    }
+    assert (
+        _filter(sb, "conversations", {**unknown, "query_operator": None})
+        .json()["error"]
+        .startswith(
+            "Invalid attribute key - [nope]. The key should be one of [status,assignee_id,inbox_id,team_id,priority,"
+        )
+    )
+    blank = {**unknown, "values": [], "query_operator": None}
+    assert _filter(sb, "conversations", blank).json() == {
+        "error": "Invalid value. The values provided for nope are invalid"
+    }
+    not_gold = {"attribute_key": "order_id", "filter_operator": "not_equal_to", "values": ["a-1001"]}
+    status = {"attribute_key": "status", "filter_operator": "equal_to", "values": ["resolved"], "query_operator": "AND"}
+    assert (
+        _filter(
+            sb, "conversations", {**not_gold, "query_operator": "AND"}, {**status, "query_operator": None}
+        ).status_code
+        == 500
+    )
+    # last: "status = resolved AND order_id != 'a-1001' OR order_id IS NULL" keeps every row without an order id
+    found = _filter(sb, "conversations", status, not_gold).json()
+    without = [c for c in sb.conversations.values() if "order_id" not in c["custom_attributes"]]
+    assert found["meta"]["all_count"] == len(without) == 26 and 1 not in _ids_of(found)
+    sb.clock = lambda: Sandbox.BASE_TIME  # 2026-02-02T02:40:00Z
+    sb.conversations[2]["created_at"] = Sandbox.BASE_TIME - 2 * 86400  # 2026-01-31: not before 2026-01-31
+    sb.conversations[4]["created_at"] = Sandbox.BASE_TIME - 3 * 86400  # 2026-01-30
+    days = {"attribute_key": "created_at", "filter_operator": "days_before", "values": ["2"]}
+    found = _ids(_filter(sb, "conversations", days))
+    assert 4 in found and 2 not in found
+    assert _filter(sb, "conversations", {**days, "values": ["soon"]}).status_code == 200  # "soon".to_i == 0
+
+
+# ---------------------------------------------------------------- a suspended account
+
+
+def test_a_suspended_account_refuses_before_membership(sb):
+    for token in (Sandbox.TOKEN, Sandbox.AGENT_TOKEN):  # a member, and a user who is not one
+        answer = call(sb, "GET", f"/api/v1/accounts/{Sandbox.SUSPENDED_ACCOUNT_ID}/contacts", token=token)
+        assert (answer.status_code, answer.json()) == (401, {"error": "Account is suspended"})
+    bot = call(sb, "POST", "/api/v1/accounts/3/conversations/1/toggle_status", json={}, token=Sandbox.BOT_TOKEN)
+    assert bot.json() == {"error": "Account is suspended"}
+    assert call(sb, "GET", "/api/v1/accounts/99/contacts").status_code == 404
+    accounts = call(sb, "GET", "/api/v1/profile").json()["accounts"]
+    assert [(a["id"], a["status"], a["role"], a["permissions"]) for a in accounts] == [
+        (1, "active", "administrator", ["administrator"]),
+        (3, "suspended", "agent", ["agent"]),
+    ]

@@ -13,22 +13,32 @@ Library use (with ``tests/`` on ``sys.path``, as conftest.py sets it)::
 
 Command line (foreground; Ctrl-C or SIGTERM stops it)::
 
-    cd tests && python -m sandbox [--port N] [--latency SECONDS] [--extra-conversations N] [--quiet]
+    cd tests && python -m sandbox [--port N] [--latency SECONDS] [--extra-conversations N]
+                                  [--conversations-per-page N] [--quiet]
 
-Only the standard library, werkzeug and pytest-httpserver are used.
+Besides the standard library it uses werkzeug, pytest-httpserver and python-liquid (the Liquid engine).
+
+Tokens: ``Sandbox.TOKEN`` (administrator), ``Sandbox.AGENT_TOKEN`` (the second, agent-role token),
+``Sandbox.BOT_TOKEN`` (an agent bot). Tests inject time with ``sb.clock`` and rate limits with
+``Sandbox(rate_limit=...)`` / ``sb.throttle(...)``; see the ``Sandbox`` docstring for the state.
 
 One concern a file; ``Sandbox`` is one class made of a mixin per concern, which share its state
 through ``self``. Imports run one way (each file imports only those above it):
 
 - ``helpers.py``: errors, message types and the casts shared by several files.
-- ``store.py``: the records' writes (ids, clock, contact inboxes, conversations, messages).
-- ``access.py``: who may see what, and the 404/401 lookups of the records a request names.
+- ``liquid.py``: Liquid in outgoing messages (a model of Ruby Liquid 5.4's parser, python-liquid to
+  render, Chatwoot's drops); ``render_message()`` and ``ruby_liquid_syntax_error()`` serve other tests too.
+- ``store.py``: the records' writes (ids, clock, contact inboxes, conversations, messages with their
+  Liquid and processed_message_content).
+- ``access.py``: who may see what (policies, permission filter, agent bots), and the 404/401 lookups.
+- ``assignment.py``: assignee, agent bot and team changes (AssignmentService, AssignmentHandler).
 - ``seed.py``: the deterministic seed data and the seeding (``reset()`` runs it again).
 - ``views.py``: the JSON renderers, as Chatwoot's jbuilder views write them.
-- ``filtering.py``: the filter engine of ``POST .../filter`` (keys, checks, predicates).
+- ``filtering.py``: the filter engine of ``POST .../filter`` (keys, checks, the SQL's semantics).
 - ``contacts.py``, ``conversations.py``, ``catalog.py``: the request handlers, by resource.
-- ``routes.py``: the route table.
-- ``server.py``: the ``Sandbox`` class: lifecycle, recording, faults, dispatch, authentication.
+- ``routes.py``: the route table, and the handlers an agent bot's token may call.
+- ``ratelimit.py``: Rack::Attack's throttles (fixed windows on the sandbox's clock, 429 "Retry later").
+- ``server.py``: the ``Sandbox`` class: lifecycle, recording, faults, throttles, dispatch, authentication.
 - ``__main__.py``: the command line.
 """
 

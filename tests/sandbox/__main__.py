@@ -17,6 +17,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="port to listen on (default: a free port)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds to wait before each answer")
     parser.add_argument("--extra-conversations", type=int, default=0, help="extra open conversations to seed")
+    parser.add_argument(
+        "--conversations-per-page",
+        type=int,
+        default=25,
+        help="GET /conversations page size (Chatwoot's CONVERSATION_RESULTS_PER_PAGE; default 25)",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log each request to stderr")
     args = parser.parse_args(argv)
 
@@ -28,7 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     sandbox = Sandbox(
-        latency=args.latency, extra_conversations=args.extra_conversations, port=args.port, log_requests=not args.quiet
+        latency=args.latency,
+        extra_conversations=args.extra_conversations,
+        port=args.port,
+        log_requests=not args.quiet,
+        conversations_per_page=args.conversations_per_page,
     )
     try:
         sandbox.start()

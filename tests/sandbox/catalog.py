@@ -14,15 +14,16 @@ class CatalogRoutes(Views):
     def _profile(self, ctx: _Ctx) -> Any:
         user = ctx.user
         accounts = []
-        for account_id in user["account_ids"]:
+        for index, account_id in enumerate(user["account_ids"]):
+            role = user["account_roles"][account_id]
             accounts.append(
                 {
                     "id": account_id,
                     "name": self.accounts[account_id]["name"],
-                    "status": "active",
-                    "active_at": _iso(BASE_TIME - 3600),
-                    "role": user["role"],
-                    "permissions": ["administrator"] if user["role"] == "administrator" else ["agent"],
+                    "status": self.accounts[account_id]["status"],
+                    "active_at": _iso(BASE_TIME - 3600 - index * 90 * 86400),  # the first is the active one
+                    "role": role,
+                    "permissions": [role],
                     "availability": user["availability"],
                     "availability_status": user["availability_status"],
                     "auto_offline": user["auto_offline"],
@@ -60,6 +61,10 @@ class CatalogRoutes(Views):
         visible = self._visible_inbox_ids(ctx.user, ctx.account_id)  # type: ignore[arg-type]
         inboxes = sorted((self.inboxes[i] for i in visible), key=lambda i: (i["name"].lower(), i["id"]))
         return {"payload": [self._inbox_json(i, ctx.user) for i in inboxes]}
+
+    def _inboxes_show(self, ctx: _Ctx, id: str) -> Any:
+        """inboxes_controller.rb#show: the inbox partial; InboxPolicy#show? lets agents see their own only."""
+        return self._inbox_json(self._find_inbox(ctx, id, authorize=True), ctx.user)
 
     def _teams_index(self, ctx: _Ctx) -> Any:
         teams = sorted((t for t in self.teams.values() if t["account_id"] == ctx.account_id), key=lambda t: t["id"])

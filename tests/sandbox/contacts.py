@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import Any, Callable, ClassVar
 
-from .filtering import _CONTACT_CUSTOM_DEFINED, _CONTACT_FILTER_KEYS, Filtering
+from .filtering import Filtering
 from .helpers import (
     _EMPTY,
     _blank,
@@ -16,12 +16,15 @@ from .helpers import (
     _is_resolved,
     _list_param,
     _page,
+    _server_error,
     _truthy,
     _unauthorized,
 )
+from .store import SourceIdTaken
 from .views import Views
 
 CONTACTS_PER_PAGE = 15
+CONTACT_CONVERSATIONS_LIMIT = 20
 
 _EMAIL_RE = re.compile(r"\A[^@\s]+@[^@\s]+\Z")  # Devise.email_regexp
 _PHONE_RE = re.compile(r"\+[1-9]\d{1,14}\Z")  # anchored at the end only, like Chatwoot's
@@ -46,37 +49,44 @@ class ContactRoutes(Views, Filtering):
         return [c for c in self.contacts.values() if c["account_id"] == ctx.account_id]
 
     def _with_inboxes(self, ctx: _Ctx) -> bool:
-        return str(ctx.params.get("include_contact_inboxes", "true")).lower() != "false"
+        """set_include_contact_inboxes: true unless the param is present and not exactly "true"."""
+        value = ctx.params.get("include_contact_inboxes")
+        return _blank(value) or value == "true"
 
-    _CONTACT_SORTS: ClassVar[dict[str, Callable[[dict], Any]]] = {
-        "name": lambda c: c["name"],
-        "email": lambda c: c["email"],
-        "phone_number": lambda c: c["phone_number"],
-        "last_activity_at": lambda c: c["last_activity_at"],
-        "created_at": lambda c: c["created_at"],
-        "company": lambda c: c["additional_attributes"].get("company_name"),
-        "city": lambda c: c["additional_attributes"].get("city"),
-        "country": lambda c: c["additional_attributes"].get("country"),
+    # sort key -> (value, NULLS LAST whatever the direction); contacts_controller.rb sort_on / contact.rb scopes
+    _CONTACT_SORTS: ClassVar[dict[str, tuple[Callable[[dict], Any], bool]]] = {
+        "name": (lambda c: c["name"], False),  # CASE ... ELSE LOWER(name) END: no NULLS clause
+        "email": (lambda c: c["email"], False),  # plain ORDER BY: NULLs last ascending, first descending
+        "phone_number": (lambda c: c["phone_number"], False),
+        "last_activity_at": (lambda c: c["last_activity_at"], True),
+        "created_at": (lambda c: c["created_at"], True),
+        "company": (lambda c: c["additional_attributes"].get("company_name"), True),
+        "city": (lambda c: c["additional_attributes"].get("city"), True),
+        "country": (lambda c: c["additional_attributes"].get("country"), True),
     }
 
     def _sort_contacts(self, rows: list[dict], sort: Any) -> list[dict]:
-        rows = sorted(rows, key=lambda c: c["id"])
-        if not isinstance(sort, str) or not sort.strip():
+        """Sift's ``sort`` (``-name,created_at``). Without it Postgres gives no order: the rows come in a
+        new random order each request (``self.contact_order``), and ties of a sort stay in that order."""
+        rows = list(rows)
+        self.contact_order.shuffle(rows)
+        if not isinstance(sort, str):
             return rows
         for spec in reversed([s.strip() for s in sort.split(",") if s.strip()]):
             descending = spec.startswith("-")
-            getter = self._CONTACT_SORTS.get(spec.lstrip("-"))
-            if getter is None:
+            known = self._CONTACT_SORTS.get(spec.lstrip("-"))
+            if known is None:
                 continue
-            present = [r for r in rows if not _blank(getter(r))]
-            missing = [r for r in rows if _blank(getter(r))]
+            getter, nulls_last = known
+            present = [r for r in rows if getter(r) is not None]
+            missing = [r for r in rows if getter(r) is None]
 
             def key(row: dict, getter: Callable = getter) -> Any:
                 value = getter(row)
-                return _collate(value) if isinstance(value, str) else value
+                return value if isinstance(value, (int, float)) else _collate(str(value))
 
-            present.sort(key=key, reverse=descending)
-            rows = present + missing  # NULLS LAST either way
+            present.sort(key=key, reverse=descending)  # stable: ties keep the random order
+            rows = present + missing if nulls_last or not descending else missing + present
         return rows
 
     def _contacts_page(self, ctx: _Ctx, rows: list[dict]) -> Any:
@@ -194,11 +204,14 @@ class ContactRoutes(Views, Filtering):
         contact["id"] = self._next_id("contact")
         self.contacts[contact["id"]] = contact
         ci = None
-        if inbox is not None:
+        if inbox is not None:  # ContactInboxBuilder, in the same transaction: its errors roll the contact back
             try:
                 ci = self._contact_inbox(contact, inbox, ctx.params.get("source_id"))
-            except _Fail:
+            except (_Fail, SourceIdTaken) as error:
                 del self.contacts[contact["id"]]
+                self._ci_by_contact.pop(contact["id"], None)
+                if isinstance(error, SourceIdTaken):
+                    raise _server_error() from None  # RecordNotUnique is not rescued here
                 raise
         return {
             "payload": {
@@ -241,19 +254,28 @@ class ContactRoutes(Views, Filtering):
             for message_id in self.conversations.pop(display_id)["message_ids"]:
                 self.messages.pop(message_id, None)
         for ci_id in self._ci_by_contact.pop(contact["id"], []):
-            ci = self.contact_inboxes.pop(ci_id)
-            if self._ci_by_pair.get((ci["contact_id"], ci["inbox_id"])) == ci_id:
-                del self._ci_by_pair[(ci["contact_id"], ci["inbox_id"])]
+            del self.contact_inboxes[ci_id]
         del self.contacts[contact["id"]]
         return _EMPTY
 
+    def _contacts_destroy_custom_attributes(self, ctx: _Ctx, id: str) -> Any:
+        """contacts_controller.rb#destroy_custom_attributes: ``custom_attributes.excluding(keys)``."""
+        contact = self._find_contact(ctx, id)
+        keys = ctx.params.get("custom_attributes")
+        keys = keys if isinstance(keys, list) else [keys]
+        contact["custom_attributes"] = {k: v for k, v in contact["custom_attributes"].items() if k not in keys}
+        return {"payload": self._contact_json(contact, with_inboxes=True)}
+
     def _contact_conversations(self, ctx: _Ctx, id: str) -> Any:
+        """contacts/conversations_controller.rb: every status, PermissionFilterService, the 20 last active."""
         contact = self._find_contact(ctx, id)
         rows = [
-            c for c in self.conversations.values() if c["contact_id"] == contact["id"] and self._can_see(ctx.user, c)
+            c
+            for c in self.conversations.values()
+            if c["contact_id"] == contact["id"] and c["account_id"] == ctx.account_id and self._listable(ctx.user, c)
         ]
         rows.sort(key=lambda c: (c["last_activity_at"], c["id"]), reverse=True)
-        return {"payload": [self._conversation_json(c, ctx.user) for c in rows[:20]]}
+        return {"payload": [self._conversation_json(c, ctx.user) for c in rows[:CONTACT_CONVERSATIONS_LIMIT]]}
 
     def _contact_labels(self, ctx: _Ctx, id: str) -> Any:
         return {"payload": list(self._find_contact(ctx, id)["labels"])}
@@ -264,32 +286,7 @@ class ContactRoutes(Views, Filtering):
         return {"payload": list(contact["labels"])}
 
     def _contacts_filter(self, ctx: _Ctx) -> Any:
-        custom_keys = set(_CONTACT_CUSTOM_DEFINED)
-        for c in self._account_contacts(ctx):
-            custom_keys.update(c["custom_attributes"])
-
-        def getter(key: str) -> Callable[[dict], Any]:
-            direct = {
-                "name",
-                "email",
-                "phone_number",
-                "identifier",
-                "labels",
-                "created_at",
-                "last_activity_at",
-                "blocked",
-            }
-            if key in direct:
-                return lambda c: c[key]
-            if key == "company":
-                return lambda c: c["additional_attributes"].get("company_name")
-            if key in ("city", "country_code"):
-                return lambda c: c["additional_attributes"].get(key)
-            return lambda c: c["custom_attributes"].get(key)
-
-        predicate = self._compile_filter(
-            ctx.params.get("payload"), _CONTACT_FILTER_KEYS, custom_keys, getter, first_value_only=True
-        )
-        rows = [c for c in self._account_contacts(ctx) if _is_resolved(c) and predicate(c)]
-        rows.sort(key=lambda c: c["id"])
+        rows = [c for c in self._account_contacts(ctx) if _is_resolved(c)]
+        predicate = self._compile_filter(ctx.params.get("payload"), "contact", rows)
+        rows = self._sort_contacts([c for c in rows if predicate(c)], ctx.params.get("sort"))
         return self._contacts_page(ctx, rows)

@@ -6,9 +6,10 @@ import bisect
 import json
 import operator
 import re
-from typing import Any, Callable
+from typing import Any
 
-from .filtering import _CONVERSATION_CUSTOM_DEFINED, _CONVERSATION_FILTER_KEYS, Filtering
+from .assignment import Assignment
+from .filtering import Filtering
 from .helpers import (
     _EMPTY,
     ACTIVITY,
@@ -29,13 +30,15 @@ from .helpers import (
     _truthy,
     _unauthorized,
 )
+from .store import CONTENT_MAX, SourceIdTaken
 from .views import Views
 
-CONVERSATIONS_PER_PAGE = 25
+# conversations/filter pages by Kaminari's default (no .per); GET /conversations by sb.conversations_per_page
+FILTER_PER_PAGE = 25
 MESSAGES_BEFORE_LIMIT = 20
 MESSAGES_AFTER_LIMIT = 100
 MESSAGES_BETWEEN_LIMIT = 1000
-CONTENT_MAX = 150_000
+DELETED_MESSAGE = "This message was deleted"  # config/locales/en.yml conversations.messages.deleted
 
 MESSAGE_TYPES = {"incoming": INCOMING, "outgoing": OUTGOING, "activity": ACTIVITY, "template": TEMPLATE}
 CONVERSATION_STATUSES = ["open", "resolved", "pending", "snoozed"]  # Rails enum order (0..3)
@@ -51,14 +54,14 @@ def _enum(value: Any, names: list[str]) -> str:
     raise _server_error()
 
 
-class ConversationRoutes(Views, Filtering):
+class ConversationRoutes(Views, Assignment, Filtering):
     """Handlers for /api/v1/accounts/:account/conversations... (messages and actions included)."""
 
-    def _visible_conversations(self, ctx: _Ctx) -> list[dict[str, Any]]:
-        account_id = ctx.account_id
-        if self._is_admin(ctx.user):
-            return [c for c in self.conversations.values() if c["account_id"] == account_id]
-        return [c for c in self.conversations.values() if c["account_id"] == account_id and self._can_see(ctx.user, c)]
+    def _listed_conversations(self, ctx: _Ctx) -> list[dict[str, Any]]:
+        """The account's conversations through Conversations::PermissionFilterService."""
+        return [
+            c for c in self.conversations.values() if c["account_id"] == ctx.account_id and self._listable(ctx.user, c)
+        ]
 
     def _conversation_search(self, rows: list[dict], q: str) -> list[dict]:
         needle = q.lower()
@@ -75,30 +78,31 @@ class ConversationRoutes(Views, Filtering):
         """ConversationFinder: the filtered rows (before assignee_type) and the four counts."""
         params = ctx.params
         team = None
-        if not _blank(params.get("team_id")):
+        if params.get("team_id") is not None:  # teams.find(params[:team_id]): 404 for an unknown (or "") id
             team = self._account_team(ctx, params["team_id"])
             if team is None:
                 raise _not_found()
-        rows = self._visible_conversations(ctx)
-        if not _blank(params.get("inbox_id")):
+        rows = self._listed_conversations(ctx)
+        if params.get("inbox_id") is not None:  # assigned_inboxes.where(id: inbox_id): inaccessible -> nothing
             inbox_id = _int_or_none(params["inbox_id"])
-            if inbox_id not in self._visible_inbox_ids(ctx.user, ctx.account_id):  # type: ignore[arg-type]
-                rows = []
-            else:
-                rows = [c for c in rows if c["inbox_id"] == inbox_id]
+            visible = self._visible_inbox_ids(ctx.user, ctx.account_id)  # type: ignore[arg-type]
+            rows = [c for c in rows if c["inbox_id"] == inbox_id and inbox_id in visible]
+        q = params.get("q")
+        if q is None:
+            status = params.get("status")
+            if status != "all":  # where(status: params[:status] || 'open'): an unknown status matches nothing
+                status = "open" if status is None else status
+                rows = [c for c in rows if c["status"] == status]
         if team is not None:
             rows = [c for c in rows if c["team_id"] == team["id"]]
         labels = _list_param(params.get("labels"))
         if labels:
             rows = [c for c in rows if set(c["labels"]) & set(labels)]
-        q = params.get("q")
-        if not _blank(q):
+        if q is not None:
             rows = self._conversation_search(rows, str(q).strip())
-        else:
-            status = params.get("status")
-            status = "open" if _blank(status) else str(status)
-            if status != "all":
-                rows = [c for c in rows if c["status"] == status]
+        source_id = params.get("source_id")
+        if source_id is not None:  # filter_by_source_id: the conversations of the contact inboxes with that id
+            rows = [c for c in rows if self.contact_inboxes[c["contact_inbox_id"]]["source_id"] == str(source_id)]
         me = ctx.user["id"]
         mine = sum(1 for c in rows if c["assignee_id"] == me)
         unassigned = sum(1 for c in rows if c["assignee_id"] is None)
@@ -142,8 +146,9 @@ class ConversationRoutes(Views, Filtering):
         elif assignee_type == "assigned":
             rows = [c for c in rows if c["assignee_id"] is not None]
         rows = self._sort_conversations(rows, ctx.params.get("sort_by"))
+        size = self.conversations_per_page  # ENV CONVERSATION_RESULTS_PER_PAGE
         page = _page(ctx.params.get("page"))
-        chunk = rows[(page - 1) * CONVERSATIONS_PER_PAGE : page * CONVERSATIONS_PER_PAGE]
+        chunk = rows[(page - 1) * size : page * size]
         return {"data": {"meta": counts, "payload": [self._conversation_json(c, ctx.user) for c in chunk]}}
 
     def _conversations_meta(self, ctx: _Ctx) -> Any:
@@ -170,32 +175,46 @@ class ConversationRoutes(Views, Filtering):
             return float(int(value))
         raise _server_error()
 
-    def _conversations_create(self, ctx: _Ctx) -> Any:
+    def _create_contact_inbox(self, ctx: _Ctx) -> dict[str, Any]:
+        """The create action's before_actions: inbox (404, then InboxPolicy 401), contact (404), and the
+        contact inbox ContactInboxBuilder makes for both, else the legacy ``find_by!(source_id:)`` (any account)."""
         params = ctx.params
-        status = "open"
-        if not _blank(params.get("status")):
-            status = _enum(params["status"], CONVERSATION_STATUSES)
-        if not _blank(params.get("contact_id")) and not _blank(params.get("inbox_id")):
-            contact = self._find_contact(ctx, params["contact_id"])
-            inbox = self._find_inbox(ctx, params["inbox_id"])
-            ci = self._contact_inbox(contact, inbox, params.get("source_id"))
-        else:
+        inbox = None if _blank(params.get("inbox_id")) else self._find_inbox(ctx, params["inbox_id"], authorize=True)
+        contact = None if _blank(params.get("contact_id")) else self._find_contact(ctx, params["contact_id"])
+        ci = None
+        if inbox is not None and contact is not None:
+            try:
+                ci = self._contact_inbox(contact, inbox, params.get("source_id"))
+            except SourceIdTaken:
+                raise _Fail(422, {"error": "source_id should be unique"}) from None
+        if ci is None:
             source = params.get("source_id")
             ci = next(
-                (
-                    c
-                    for c in self.contact_inboxes.values()
-                    if not _blank(source)
-                    and c["source_id"] == str(source)
-                    and self.inboxes[c["inbox_id"]]["account_id"] == ctx.account_id
-                ),
+                (c for c in self.contact_inboxes.values() if source is not None and c["source_id"] == str(source)),
                 None,
             )
             if ci is None:
                 raise _not_found()
-            contact, inbox = self.contacts[ci["contact_id"]], self.inboxes[ci["inbox_id"]]
-        if inbox["id"] not in self._visible_inbox_ids(ctx.user, ctx.account_id):  # type: ignore[arg-type]
+        visible = self._visible_inbox_ids(ctx.user, ctx.account_id)  # type: ignore[arg-type]
+        if ci["inbox_id"] not in visible and not self._is_bot(ctx.user):  # InboxPolicy#show?: bots always pass
             raise _unauthorized("You are not authorized to do this action")
+        return ci
+
+    def _caller(self, ctx: _Ctx) -> tuple[str, int]:
+        """The sender of what the caller writes: the user, or the agent bot whose token it is."""
+        return ("AgentBot" if self._is_bot(ctx.user) else "User"), ctx.user["id"]
+
+    def _conversations_create(self, ctx: _Ctx) -> Any:
+        params = ctx.params
+        ci = self._create_contact_inbox(ctx)
+        inbox = self.inboxes[ci["inbox_id"]]
+        if inbox["lock_to_single_conversation"]:  # ConversationBuilder: the contact inbox's last conversation
+            existing = [c for c in self.conversations.values() if c["contact_inbox_id"] == ci["id"]]
+            if existing:
+                return self._conversation_json(existing[-1], ctx.user)
+        status = "open"
+        if not _blank(params.get("status")):
+            status = _enum(params["status"], CONVERSATION_STATUSES)
         message_params = params.get("message")
         if isinstance(message_params, dict) and message_params:
             content = message_params.get("content")
@@ -207,27 +226,25 @@ class ConversationRoutes(Views, Filtering):
         if not _blank(params.get("snoozed_until")):
             raw = params["snoozed_until"]
             snoozed_until = self._parse_snooze(raw) if _int_or_none(raw) is not None else _parse_when(raw)
-        assignee = self._account_user(ctx, params.get("assignee_id"))
-        team = self._account_team(ctx, params.get("team_id"))
+        if self.contacts[ci["contact_id"]]["blocked"]:
+            status = "resolved"  # determine_conversation_status (before_create)
         now = self._now()
-        display_id = self._next_id("conversation")
         conv = self._new_conversation(
-            display_id,
-            contact["id"],
-            inbox["id"],
+            self._next_id("conversation"),
+            ci,
             created_at=now,
-            assignee_id=assignee["id"] if assignee else None,
-            team_id=team["id"] if team else None,
+            assignee_id=_int_or_none(params.get("assignee_id")),  # raw: the builder checks nothing
+            team_id=None,
             labels=[],
             priority=None,
             custom_attributes=params["custom_attributes"] if isinstance(params.get("custom_attributes"), dict) else {},
             additional_attributes=(
                 params["additional_attributes"] if isinstance(params.get("additional_attributes"), dict) else {}
             ),
-            contact_inbox=ci,
             status=status,
             snoozed_until=snoozed_until,
         )
+        self._change_team(conv, _int_or_none(params.get("team_id")))  # the raw team_id, with AssignmentHandler
         conv["updated_at"] = now
         if isinstance(message_params, dict) and message_params:
             content = message_params.get("content")
@@ -238,44 +255,18 @@ class ConversationRoutes(Views, Filtering):
                 conv,
                 None if content is None else str(content),
                 OUTGOING,
-                "User",
-                ctx.user["id"],
+                *self._caller(ctx),
                 at=self._now(),
                 additional_attributes=extra,
+                liquid=True,
             )
             conv["status"] = status  # the builder's first message doesn't change the requested status
         return self._conversation_json(conv, ctx.user)
 
     def _conversations_filter(self, ctx: _Ctx) -> Any:
-        custom_keys = set(_CONVERSATION_CUSTOM_DEFINED)
-        for c in self.conversations.values():
-            if c["account_id"] == ctx.account_id:
-                custom_keys.update(c["custom_attributes"])
-
-        def getter(key: str) -> Callable[[dict], Any]:
-            if key == "display_id":
-                return lambda c: c["id"]
-            if key == "campaign_id":
-                return lambda c: None
-            if key in (
-                "status",
-                "priority",
-                "assignee_id",
-                "inbox_id",
-                "team_id",
-                "labels",
-                "created_at",
-                "last_activity_at",
-            ):
-                return lambda c: c[key]
-            if key in ("browser_language", "conversation_language", "referer", "mail_subject"):
-                return lambda c: c["additional_attributes"].get(key)
-            return lambda c: c["custom_attributes"].get(key)
-
-        predicate = self._compile_filter(
-            ctx.params.get("payload"), _CONVERSATION_FILTER_KEYS, custom_keys, getter, first_value_only=False
-        )
-        rows = [c for c in self._visible_conversations(ctx) if predicate(c)]
+        rows = self._listed_conversations(ctx)
+        predicate = self._compile_filter(ctx.params.get("payload"), "conversation", rows)
+        rows = [c for c in rows if predicate(c)]
         me = ctx.user["id"]
         meta = {
             "mine_count": sum(1 for c in rows if c["assignee_id"] == me),
@@ -284,7 +275,7 @@ class ConversationRoutes(Views, Filtering):
         }
         rows = self._sort_conversations(rows, None)
         page = _page(ctx.params.get("page"))
-        chunk = rows[(page - 1) * CONVERSATIONS_PER_PAGE : page * CONVERSATIONS_PER_PAGE]
+        chunk = rows[(page - 1) * FILTER_PER_PAGE : page * FILTER_PER_PAGE]
         return {"meta": meta, "payload": [self._conversation_json(c, ctx.user) for c in chunk]}
 
     # ------------------------------------------------------------------ messages
@@ -355,7 +346,7 @@ class ConversationRoutes(Views, Filtering):
         if message_type == INCOMING:
             sender_type, sender_id = "Contact", conv["contact_id"]
         else:
-            sender_type, sender_id = "User", ctx.user["id"]
+            sender_type, sender_id = self._caller(ctx)
         extra = {}
         if isinstance(params.get("template_params"), dict):
             extra["template_params"] = params["template_params"]
@@ -373,6 +364,7 @@ class ConversationRoutes(Views, Filtering):
             source_id=params.get("source_id"),
             echo_id=params.get("echo_id"),
             additional_attributes=extra,
+            liquid=True,
         )
         for storage in ctx.files.get("attachments", []):
             data = storage.read()
@@ -402,46 +394,71 @@ class ConversationRoutes(Views, Filtering):
             self.uploads.append(attachment)
         return self._message_json(message)
 
+    def _messages_destroy(self, ctx: _Ctx, id: str, message_id: str) -> Any:
+        """messages_controller.rb#destroy: a soft delete of any message of a conversation the caller may see."""
+        conv = self._find_conversation(ctx, id)
+        message = self.messages.get(_int_or_none(message_id))  # type: ignore[arg-type]
+        if message is None or message["id"] not in conv["message_ids"]:
+            raise _not_found()
+        message["content"] = DELETED_MESSAGE
+        message["content_type"] = "text"
+        message["content_attributes"] = {"deleted": True}  # replaced, not merged
+        message["attachments"] = []  # destroyed: their downloads answer 404 from now on
+        self._save_message(message, self._now())
+        return self._message_json(message)
+
     # ------------------------------------------------------------------ conversation actions
 
     def _assignments(self, ctx: _Ctx, id: str) -> Any:
+        """assignments_controller.rb: an agent (or agent bot) if assignee_id is sent or the type is AgentBot,
+        else the team if team_id is sent, else nothing; unknown ids clear (an unknown bot changes nothing)."""
         conv = self._find_conversation(ctx, id)
         params = ctx.params
-        if "assignee_id" in params or params.get("assignee_type") == "AgentBot":
-            user = (
-                None
-                if params.get("assignee_type") == "AgentBot"
-                else self._account_user(ctx, params.get("assignee_id"))
-            )
-            conv["assignee_id"] = user["id"] if user else None
+        agent_bot = params.get("assignee_type") == "AgentBot"
+        if "assignee_id" in params or agent_bot:
+            if agent_bot:
+                bot = self._accessible_bot(ctx, params.get("assignee_id"))
+                if bot is None:
+                    return None  # assign_agent_bot returns before saving
+                self._assign_agent_bot(conv, bot)
+                conv["updated_at"] = self._now()
+                return self._agent_bot_slim(bot)
+            user = self._account_user(ctx, params.get("assignee_id"))
+            self._assign_agent(conv, user)
             conv["updated_at"] = self._now()
             return self._agent_json(user) if user else None
         if "team_id" in params:
             team = self._account_team(ctx, params.get("team_id"))
-            conv["team_id"] = team["id"] if team else None
+            self._change_team(conv, team["id"] if team else None)
             conv["updated_at"] = self._now()
             return self._team_raw(team) if team else None
         return None
 
     def _toggle_status(self, ctx: _Ctx, id: str) -> Any:
+        """conversations_controller.rb#toggle_status, with the self-assignment of agent-role users."""
         conv = self._find_conversation(ctx, id)
         params = ctx.params
-        if not _blank(params.get("status")):
+        success: bool | None = True
+        if self._is_bot(ctx.user) and conv["status"] == "pending" and params.get("status") == "open":
+            conv["status"] = "open"  # bot_handoff!: @status is never set
+            success = None
+        elif not _blank(params.get("status")):
             status = _enum(params["status"], CONVERSATION_STATUSES)
             snoozed_until = conv["snoozed_until"]
-            if "snoozed_until" in params and params["snoozed_until"] is not None:
-                snoozed_until = self._parse_snooze(params["snoozed_until"])
+            raw = params.get("snoozed_until")
+            if raw is not None and raw is not False:  # `if params[:snoozed_until]`: "" and 0 are truthy
+                snoozed_until = self._parse_snooze(raw)
             conv["status"] = status
             conv["snoozed_until"] = snoozed_until if status == "snoozed" else None
         else:
             conv["status"] = "resolved" if conv["status"] == "open" else "open"
             conv["snoozed_until"] = None
-        if conv["status"] == "open" and ctx.user["role"] == "agent":
-            conv["assignee_id"] = ctx.user["id"]
+        if conv["status"] == "open" and self._is_agent(ctx.user):
+            self._assign_agent(conv, ctx.user)  # assign_conversation: replaces anyone, even when nothing changed
         conv["updated_at"] = self._now()
         return {
             "payload": {
-                "success": True,
+                "success": success,
                 "conversation_id": conv["id"],
                 "current_status": conv["status"],
                 "snoozed_until": _iso(conv["snoozed_until"]),

@@ -13,6 +13,8 @@ BASE_TIME = 1_770_000_000  # 2026-02-02T02:40:00Z: seeded data lives just before
 
 INCOMING, OUTGOING, ACTIVITY, TEMPLATE = 0, 1, 2, 3
 
+CONVERSATION_DB_ID_OFFSET = 1000  # a conversation's internal id (Liquid's conversation.id) is its display id + this
+
 _EMPTY = object()  # handler result meaning "head :ok": 200 with an empty body
 
 _INT_RE = re.compile(r"\A-?\d+\Z")
@@ -47,6 +49,10 @@ def _iso(ts: float | None) -> str | None:
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
+def _bots_unauthorized() -> _Fail:
+    return _unauthorized("Access to this endpoint is not authorized for bots")
+
+
 def _int_or_none(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
@@ -57,6 +63,27 @@ def _int_or_none(value: Any) -> int | None:
     if isinstance(value, str) and _INT_RE.match(value.strip()):
         return int(value.strip())
     return None
+
+
+def _ruby_to_i(value: Any) -> int:
+    """Ruby's ``to_i``: leading digits of a string ("3 days" -> 3, "abc" -> 0), floats truncated, nil 0.
+
+    Anything else (true, a hash) has no ``to_i``: NoMethodError, a 500."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise _server_error()
+    if isinstance(value, str):
+        match = re.match(r"\s*([+-]?\d+)", value)
+        return int(match.group(1)) if match else 0
+    return int(value)
+
+
+def _truncate(text: str | None, length: int) -> str | None:
+    """ActiveSupport's ``String#truncate(length)``: the omission "..." counts within the length."""
+    if text is None or len(text) <= length:
+        return text
+    return text[: length - 3] + "..."
 
 
 def _truthy(value: Any) -> bool:
@@ -134,6 +161,8 @@ def _clean_labels(value: Any) -> list[str]:
 
 @dataclass
 class _Ctx:
+    """One request: ``user`` is the token's owner, a user or an agent bot (``user["type"] == "agent_bot"``)."""
+
     request: Request
     params: dict[str, Any]
     files: dict[str, list[Any]]

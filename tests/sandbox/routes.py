@@ -9,6 +9,19 @@ from .catalog import CatalogRoutes
 from .contacts import ContactRoutes
 from .conversations import ConversationRoutes
 
+# access_token_auth_helper.rb BOT_ACCESSIBLE_ENDPOINTS: the only handlers an agent bot's token may call.
+BOT_ACCESSIBLE = frozenset(
+    {
+        "_toggle_status",
+        "_toggle_priority",
+        "_conversations_create",
+        "_conversations_update",
+        "_conversation_custom_attributes",
+        "_messages_create",
+        "_assignments",
+    }
+)
+
 
 class Routes(ContactRoutes, ConversationRoutes, CatalogRoutes):
     """Every handler, and the table ``_handle`` walks in order (the first match wins)."""
@@ -23,6 +36,12 @@ class Routes(ContactRoutes, ConversationRoutes, CatalogRoutes):
             ("GET", acct + r"/contacts/search", self._contacts_search, True),
             ("POST", acct + r"/contacts/filter", self._contacts_filter, True),
             ("GET", acct + rf"/contacts/{rid}/conversations", self._contact_conversations, True),
+            (
+                "POST",
+                acct + rf"/contacts/{rid}/destroy_custom_attributes",
+                self._contacts_destroy_custom_attributes,
+                True,
+            ),
             ("GET", acct + rf"/contacts/{rid}/labels", self._contact_labels, True),
             ("POST", acct + rf"/contacts/{rid}/labels", self._contact_labels_update, True),
             ("GET", acct + rf"/contacts/{rid}", self._contacts_show, True),
@@ -35,6 +54,7 @@ class Routes(ContactRoutes, ConversationRoutes, CatalogRoutes):
             ("POST", acct + r"/conversations/filter", self._conversations_filter, True),
             ("GET", acct + rf"/conversations/{rid}/messages", self._messages_index, True),
             ("POST", acct + rf"/conversations/{rid}/messages", self._messages_create, True),
+            ("DELETE", acct + rf"/conversations/{rid}/messages/(?P<message_id>[^/]+)", self._messages_destroy, True),
             ("POST", acct + rf"/conversations/{rid}/assignments", self._assignments, True),
             ("POST", acct + rf"/conversations/{rid}/toggle_status", self._toggle_status, True),
             ("POST", acct + rf"/conversations/{rid}/toggle_priority", self._toggle_priority, True),
@@ -46,6 +66,7 @@ class Routes(ContactRoutes, ConversationRoutes, CatalogRoutes):
             ("PUT", acct + rf"/conversations/{rid}", self._conversations_update, True),
             ("GET", acct + r"/agents", self._agents_index, True),
             ("GET", acct + r"/inboxes", self._inboxes_index, True),
+            ("GET", acct + rf"/inboxes/{rid}", self._inboxes_show, True),
             ("GET", acct + r"/teams", self._teams_index, True),
             ("GET", acct + r"/canned_responses", self._canned_responses_index, True),
             ("GET", acct + r"/labels", self._labels_index, True),

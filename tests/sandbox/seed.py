@@ -203,6 +203,7 @@ _SEED_CONVERSATIONS: list[tuple[Any, ...]] = [
 # fmt: on
 _SNOOZED_UNTIL = {5: BASE_TIME + 3 * 86400, 13: None, 27: BASE_TIME + 7 * 86400}
 _MUTED = {19}
+_BOT_ASSIGNED = {16: 1}  # display id -> agent bot: the Triage Bot holds the pending conversation 16
 _LANGUAGES = {2: "es", 6: "pt", 9: "ja", 11: "fr", 16: "pl", 29: "it"}
 
 _LONG_IN = [
@@ -239,9 +240,11 @@ def _long_script(count: int) -> list[tuple[str, str]]:
 class Seeding(Store):
     """Builds the whole state from the seed; ``reset()`` runs it again."""
 
-    TOKEN = "sandbox-token"
-    AGENT_TOKEN = "sandbox-agent-token"
+    TOKEN = "sandbox-token"  # the administrator's (Owner Admin, user 1)
+    AGENT_TOKEN = "sandbox-agent-token"  # the second, agent-role token (Ana Silva, user 2)
+    BOT_TOKEN = "sandbox-bot-token"  # an agent bot's (Triage Bot, agent bot 1 of account 1)
     ACCOUNT_ID = 1
+    SUSPENDED_ACCOUNT_ID = 3
     BASE_TIME = BASE_TIME
 
     def _seed(self, extra_conversations: int, long_count: int) -> None:
@@ -253,8 +256,9 @@ class Seeding(Store):
         base = BASE_TIME
 
         self.accounts: dict[int, dict[str, Any]] = {
-            1: {"id": 1, "name": "Acme Support"},
-            2: {"id": 2, "name": "Other Co"},
+            1: {"id": 1, "name": "Acme Support", "status": "active"},
+            2: {"id": 2, "name": "Other Co", "status": "active"},
+            3: {"id": 3, "name": "Suspended Co", "status": "suspended"},
         }
         users = [
             (1, "Owner Admin", "Owner", "owner@acme.example", self.TOKEN, "administrator", "online", "available", True),
@@ -276,9 +280,31 @@ class Seeding(Store):
                 "availability_status": status,
                 "auto_offline": auto_offline,
                 "custom_attributes": {"languages": ["pt", "en"]} if uid == 3 else {},
-                "account_ids": [1],
+                "account_ids": [1, 3] if uid == 1 else [1],
+                "account_roles": {1: role, 3: "agent"} if uid == 1 else {1: role},
+                "type": "user",
                 "created_at": base - 400 * 86400 + uid * 3600,
             }
+        # name, description, outgoing_url, account_id (None: a system bot, usable by every account), token
+        bots = [
+            (1, "Triage Bot", "Routes new conversations", "https://bots.acme.example/triage", 1, self.BOT_TOKEN),
+            (2, "Captain", "Chatwoot's system bot", None, None, "sandbox-system-bot-token"),
+            (3, "Other Co Bot", "A bot of account 2", "https://bots.other.example/hook", 2, "sandbox-other-bot-token"),
+        ]
+        self.agent_bots: dict[int, dict[str, Any]] = {
+            bid: {
+                "id": bid,
+                "name": name,
+                "description": description,
+                "outgoing_url": url,
+                "bot_type": "webhook",
+                "account_id": account_id,
+                "access_token": token,
+                "inbox_ids": [],
+                "type": "agent_bot",
+            }
+            for bid, name, description, url, account_id, token in bots
+        }
 
         def inbox_row(iid: int, name: str, channel_type: str, members: list[int], **extra: Any) -> dict[str, Any]:
             created = base - 300 * 86400 + iid * 86400
@@ -355,7 +381,29 @@ class Seeding(Store):
                 business_name="Acme Support",
                 channel={"email": "support@acme.example", "forwarding_enabled": True},
             ),
+            4: inbox_row(
+                4, "SMS", "Channel::Sms", [2, 3, 4], channel={"phone_number": "+15005550006", "provider": "default"}
+            ),
+            5: inbox_row(
+                5,
+                "WhatsApp",
+                "Channel::Whatsapp",
+                [3],
+                channel={"phone_number": "+15005550007", "provider": "whatsapp_cloud", "message_templates": []},
+            ),
+            6: inbox_row(6, "Telegram", "Channel::Telegram", [2], channel={"bot_name": "AcmeSupportBot"}),
         }
+        # The account's custom attribute definitions: only these can be filtered on.
+        self.custom_attribute_definitions: list[dict[str, Any]] = [
+            {"attribute_key": key, "attribute_model": model, "attribute_display_type": display_type}
+            for key, model, display_type in [
+                ("plan", "contact_attribute", "list"),
+                ("seats", "contact_attribute", "number"),
+                ("signup_source", "contact_attribute", "text"),
+                ("order_id", "conversation_attribute", "text"),
+                ("refund_amount", "conversation_attribute", "number"),
+            ]
+        ]
         self.teams: dict[int, dict[str, Any]] = {
             1: {
                 "id": 1,
@@ -429,7 +477,6 @@ class Seeding(Store):
             }
 
         self.contact_inboxes: dict[int, dict[str, Any]] = {}
-        self._ci_by_pair: dict[tuple[int, int], int] = {}
         self._ci_by_contact: dict[int, list[int]] = {}
         self.conversations: dict[int, dict[str, Any]] = {}
         self.messages: dict[int, dict[str, Any]] = {}
@@ -444,8 +491,7 @@ class Seeding(Store):
             start = base - int(hours * 3600)
             conv = self._new_conversation(
                 display_id,
-                contact_id,
-                inbox_id,
+                self._pair_contact_inbox(contact_id, inbox_id),
                 created_at=start,
                 assignee_id=assignee,
                 team_id=team,
@@ -468,6 +514,7 @@ class Seeding(Store):
             conv["status"] = status
             conv["snoozed_until"] = _SNOOZED_UNTIL.get(display_id) if status == "snoozed" else None
             conv["muted"] = display_id in _MUTED
+            conv["assignee_agent_bot_id"] = _BOT_ASSIGNED.get(display_id)
             conv["agent_last_seen_at"] = last_agent
             conv["assignee_last_seen_at"] = last_agent if assignee else None
             if inbox_id == 1 and conv["message_ids"]:
@@ -514,8 +561,7 @@ class Seeding(Store):
             at = start_at - k * 60
             conv = self._new_conversation(
                 display_id,
-                contact_id,
-                inbox_id,
+                self._pair_contact_inbox(contact_id, inbox_id),
                 created_at=at,
                 assignee_id=assignees[k % 4],
                 team_id=None,

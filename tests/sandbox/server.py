@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 import sys
 import threading
@@ -16,8 +17,9 @@ from werkzeug import Request, Response
 from werkzeug.datastructures import MultiDict
 from werkzeug.serving import WSGIRequestHandler
 
-from .helpers import _EMPTY, _Ctx, _Fail, _int_or_none, _not_found, _unauthorized
-from .routes import Routes
+from .helpers import _EMPTY, _bots_unauthorized, _Ctx, _Fail, _int_or_none, _not_found, _unauthorized
+from .ratelimit import THROTTLED_BODY, RateLimiting, Throttle
+from .routes import BOT_ACCESSIBLE, Routes
 from .seed import Seeding
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
@@ -151,6 +153,13 @@ class _RequestHandler(WSGIRequestHandler):
                 environ.setdefault("HTTP_" + key.upper().replace("-", "_"), value.replace("\r\n", ""))
         return environ
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header, from the sandbox's clock (so a client can find the rate-limit window from it)."""
+        sandbox = getattr(self.server, "sandbox", None)
+        if timestamp is None and sandbox is not None:
+            timestamp = sandbox.clock()
+        return super().date_time_string(timestamp)
+
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         sandbox = getattr(self.server, "sandbox", None)
         if sandbox is not None and sandbox.log_requests:
@@ -158,39 +167,62 @@ class _RequestHandler(WSGIRequestHandler):
             sys.stderr.flush()
 
 
-class Sandbox(Seeding, Routes):
+class Sandbox(Seeding, Routes, RateLimiting):
     """A stateful fake Chatwoot server (see the module docstring).
+
+    Tokens: ``TOKEN`` (Owner Admin, administrator), ``AGENT_TOKEN`` (the second, agent-role token:
+    Ana Silva), ``BOT_TOKEN`` (the Triage Bot, an agent bot of account 1).
+
+    Constructor options: ``conversations_per_page`` (GET /conversations' page size, Chatwoot's
+    CONVERSATION_RESULTS_PER_PAGE, default 25), ``rate_limit=(limit, period_seconds)`` (a throttle
+    on every request, kept across ``reset()``; see ``throttle()`` for more), ``clock`` (a callable
+    returning unix seconds, default ``time.time``; also settable as ``sb.clock``, and ``reset()``
+    puts the constructor's back): it dates new records, decides "today" for ``days_before``,
+    the rate-limit windows and the HTTP Date header.
 
     Public state (plain dicts and lists; tests may read them directly, hold ``sb.lock`` to
     read while requests are in flight). The internal representation, not the API's:
 
-    - ``accounts[id]``: ``{id, name}``. Account 1 "Acme Support"; account 2 "Other Co" has no
-      seeded members (-> 401 "not authorized to access this account").
-    - ``users[id]``: ``{id, name, display_name, email, access_token, pubsub_token, role,
-      availability, availability_status, auto_offline, custom_attributes, account_ids}``.
-    - ``inboxes[id]``: raw inbox columns plus ``members`` (user ids) and ``channel`` (extras).
+    - ``accounts[id]``: ``{id, name, status ("active"|"suspended")}``. Account 1 "Acme Support";
+      account 2 "Other Co" has no seeded members (-> 401 "not authorized to access this account");
+      account 3 "Suspended Co" is suspended (the administrator is a member, as an agent).
+    - ``users[id]``: ``{id, name, display_name, email, access_token, pubsub_token, role (in account 1),
+      availability, availability_status, auto_offline, custom_attributes, account_ids,
+      account_roles ({account id: role}), type ("user")}``.
+    - ``agent_bots[id]``: ``{id, name, description, outgoing_url, bot_type, account_id (None for a
+      system bot), access_token, inbox_ids, type ("agent_bot")}``: 1 "Triage Bot" (account 1),
+      2 "Captain" (system), 3 "Other Co Bot" (account 2).
+    - ``inboxes[id]``: raw inbox columns plus ``members`` (user ids) and ``channel`` (extras):
+      1 Website (WebWidget), 2 Support API, 3 Email, 4 SMS (all three agents), 5 WhatsApp (Bruno),
+      6 Telegram (Ana).
     - ``teams[id]``: ``{id, name, description, allow_auto_assign, account_id, created_at,
       updated_at, members}``.
     - ``canned_responses[id]``, ``labels[id]`` (account labels ``{id, title, description, color,
-      show_on_sidebar}``).
+      show_on_sidebar}``), ``custom_attribute_definitions`` (``[{attribute_key, attribute_model,
+      attribute_display_type}]``: the only custom attributes the filters accept).
     - ``contacts[id]``: ``{id, account_id, name, email, phone_number, identifier, blocked,
       additional_attributes, custom_attributes, availability_status, last_activity_at (int or
       None), created_at, labels}``.
-    - ``contact_inboxes[id]``: ``{id, contact_id, inbox_id, source_id}``.
+    - ``contact_inboxes[id]``: ``{id, contact_id, inbox_id, source_id}``; a contact may have several
+      in one API or web-widget inbox (a new one a conversation created without a source id).
     - ``conversations[display_id]``: ``{id (= display_id), account_id, inbox_id, contact_id,
-      contact_inbox_id, uuid, status, assignee_id, team_id, priority, snoozed_until,
-      labels, custom_attributes, additional_attributes, created_at, updated_at (float),
-      last_activity_at, agent_last_seen_at, assignee_last_seen_at, contact_last_seen_at,
+      contact_inbox_id, uuid, status, assignee_id, assignee_agent_bot_id, team_id, priority,
+      snoozed_until, labels, custom_attributes, additional_attributes, created_at, updated_at
+      (float), last_activity_at, agent_last_seen_at, assignee_last_seen_at, contact_last_seen_at,
       first_reply_created_at, waiting_since, muted, message_ids (ascending)}``; times are unix
-      seconds or None.
-    - ``messages[id]``: ``{id, account_id, conversation_id (display id), inbox_id, content,
-      message_type (int), content_type, status, private, source_id, content_attributes,
-      additional_attributes, sender_type ("Contact"|"User"|None), sender_id, created_at,
-      updated_at, echo_id, attachments}``. Attachment dicts carry the public keys plus
-      ``filename``, ``content_type`` and ``data`` (bytes), which are not rendered.
+      seconds or None. The internal id (Liquid's ``conversation.id``) is the display id + 1000.
+    - ``messages[id]``: ``{id, account_id, conversation_id (display id), inbox_id, content (after
+      Liquid), processed_message_content, message_type (int), content_type, status, private,
+      source_id, content_attributes, additional_attributes, sender_type ("Contact"|"User"|
+      "AgentBot"|None), sender_id, created_at, updated_at, echo_id, attachments}``. Attachment
+      dicts carry the public keys plus ``filename``, ``content_type`` and ``data`` (bytes), which
+      are not rendered.
     - ``uploads``: every multipart attachment received, in order (the same dicts).
-    - ``requests``: every request received (``RecordedRequest``), fault-injected ones included.
+    - ``requests``: every request received (``RecordedRequest``), fault-injected and throttled ones
+      included.
     - ``errors``: tracebacks of sandbox crashes (a crash answers 500); should stay empty.
+    - ``contact_order``: the ``random.Random`` that shuffles contacts lists without ``sort`` (Postgres
+      gives no order); re-seeded by ``reset()``, replace it to choose the sequence.
     """
 
     def __init__(
@@ -201,18 +233,33 @@ class Sandbox(Seeding, Routes):
         *,
         port: int = 0,
         log_requests: bool = False,
+        conversations_per_page: int = 25,
+        rate_limit: tuple[int, float] | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.latency = latency
         self.log_requests = log_requests
         self.port = port
+        self.conversations_per_page = conversations_per_page
         self.lock = threading.RLock()
         self._server: HTTPServer | None = None
         self.requests: list[RecordedRequest] = []
         self.errors: list[str] = []
         self.uploads: list[dict[str, Any]] = []
         self._faults: list[_Fault] = []
+        self._clock = clock or time.time
+        self.clock: Callable[[], float] = self._clock
+        self._rate_limit = rate_limit
+        self._throttles: list[Throttle] = []
         self._routes = self._build_routes()
         self._seed_args = (extra_conversations, messages_in_long_conversation)
+        self._restart()
+
+    def _restart(self) -> None:
+        """The seed, the clock, the constructor's throttle and a fresh contacts order."""
+        self.clock = self._clock
+        self._throttles = [Throttle(*self._rate_limit)] if self._rate_limit else []
+        self.contact_order = random.Random(20260202)
         self._seed(*self._seed_args)
 
     # ------------------------------------------------------------------ lifecycle
@@ -264,13 +311,14 @@ class Sandbox(Seeding, Routes):
     # ------------------------------------------------------------------ test helpers
 
     def reset(self) -> None:
-        """Back to the freshly seeded state; clears requests, faults, uploads and errors."""
+        """Back to the freshly seeded state; clears requests, faults, throttles added by ``throttle()``
+        (and every count), uploads and errors, and puts the constructor's clock back."""
         with self.lock:
             self.requests.clear()
             self.errors.clear()
             self.uploads.clear()
             self._faults.clear()
-            self._seed(*self._seed_args)
+            self._restart()
 
     def fail_next(
         self,
@@ -307,7 +355,37 @@ class Sandbox(Seeding, Routes):
             return [self.messages[i] for i in self.conversations[display_id]["message_ids"]]
 
     def user_by_token(self, token: str) -> dict[str, Any] | None:
-        return next((u for u in self.users.values() if u["access_token"] == token), None)
+        """The user, or agent bot, whose access token this is."""
+        owners = [*self.users.values(), *self.agent_bots.values()]
+        return next((owner for owner in owners if owner["access_token"] == token), None)
+
+    def add_conversation(
+        self,
+        contact_id: int,
+        inbox_id: int,
+        *,
+        status: str = "open",
+        last_activity_at: float | None = None,
+        assignee_id: int | None = None,
+        team_id: int | None = None,
+    ) -> dict[str, Any]:
+        """Add a conversation (no messages) for a test, in the contact's first contact inbox of that
+        inbox (made if needed); ``last_activity_at`` defaults to now. Returns the internal dict."""
+        with self.lock:
+            at = self._now() if last_activity_at is None else last_activity_at
+            conv = self._new_conversation(
+                self._next_id("conversation"),
+                self._pair_contact_inbox(contact_id, inbox_id),
+                created_at=at,
+                assignee_id=assignee_id,
+                team_id=team_id,
+                labels=[],
+                priority=None,
+                custom_attributes={},
+                additional_attributes={},
+                status=status,
+            )
+            return conv
 
     # ------------------------------------------------------------------ HTTP plumbing
 
@@ -332,6 +410,7 @@ class Sandbox(Seeding, Routes):
         with self.lock:
             self.requests.append(record)
             fault = self._take_fault(request)
+            throttled = fault is None and self._throttled(request.path)
         if self.latency and self.latency > 0:
             time.sleep(self.latency)
         if self._server is not None and len(self._server.log) > 500:
@@ -341,6 +420,11 @@ class Sandbox(Seeding, Routes):
             response = Response(fault.body, status=fault.status, content_type=fault.content_type)
             for key, value in (fault.headers or {}).items():
                 response.headers[key] = value
+            return response
+        if throttled:
+            record.status = 429
+            response = Response(THROTTLED_BODY, status=429)
+            response.headers["Content-Type"] = "text/plain"  # Rack::Attack's, without a charset
             return response
         try:
             with self.lock:
@@ -374,7 +458,8 @@ class Sandbox(Seeding, Routes):
         blob = re.fullmatch(r"/rails/active_storage/blobs/redirect/(\d+)/[^/]*", path)
         if blob and request.method == "GET":  # attachment download (a signed URL: no token)
             attachment = next((a for a in self.uploads if a["id"] == int(blob.group(1))), None)
-            if attachment is None:
+            message = self.messages.get(attachment["message_id"]) if attachment else None
+            if message is None or attachment not in message["attachments"]:  # never uploaded, or destroyed
                 raise _Fail(404, {"status": 404, "error": "Not Found"})
             return 200, Response(attachment["data"], status=200, content_type=attachment["content_type"])
         for method, pattern, handler, scoped in self._routes:
@@ -386,17 +471,29 @@ class Sandbox(Seeding, Routes):
     def _run(
         self, request: Request, record: RecordedRequest, match: re.Match[str], handler: Callable[..., Any], scoped: bool
     ) -> Any:
-        """Parse the body (400), authenticate (401), check the account (404/401), run the handler."""
+        """Parse the body (400), authenticate (401), refuse bots where they may not go (401), check the
+        account (404, then 401 suspended, then 401 not a member), run the handler."""
         params, files = self._params(request, record)
         user = self._authenticate(request)
+        if self._is_bot(user) and handler.__name__ not in BOT_ACCESSIBLE:
+            raise _bots_unauthorized()
         groups = match.groupdict()
         account_id = None
         if scoped:
             account_id = _int_or_none(groups.pop("account"))
             if account_id is None or account_id not in self.accounts:
                 raise _not_found()
-            if account_id not in user["account_ids"]:
+            if self.accounts[account_id]["status"] != "active":
+                raise _unauthorized("Account is suspended")
+            if self._is_bot(user):
+                if user["account_id"] != account_id and not any(
+                    self.inboxes[i]["account_id"] == account_id for i in user["inbox_ids"] if i in self.inboxes
+                ):
+                    raise _unauthorized("Bot is not authorized to access this account")
+            elif account_id not in user["account_ids"]:
                 raise _unauthorized("You are not authorized to access this account")
+            else:
+                user = {**user, "role": user["account_roles"][account_id]}  # the role in this account
         ctx = _Ctx(request=request, params=params, files=files, user=user, account_id=account_id)
         return handler(ctx, **groups)
 

@@ -2,15 +2,40 @@
 
 from __future__ import annotations
 
-import time
+import random
 import uuid
 from typing import Any
 
-from .helpers import INCOMING, OUTGOING, _blank, _Fail
+from .helpers import (
+    ACTIVITY,
+    CONVERSATION_DB_ID_OFFSET,
+    INCOMING,
+    OUTGOING,
+    TEMPLATE,
+    _blank,
+    _Fail,
+    _server_error,
+    _truncate,
+)
+from .liquid import (
+    contact_drop,
+    conversation_drop,
+    named_drop,
+    render_liquid,
+    render_message,
+    user_drop,
+)
+
+CONTENT_MAX = 150_000
+
+
+class SourceIdTaken(Exception):
+    """ContactInboxBuilder's RecordNotUnique: another contact has that source id in that inbox."""
 
 
 class Store:
-    """Creates records and runs the model callbacks (ids, timestamps, reopen on incoming, first reply).
+    """Creates records and runs the model callbacks (ids, timestamps, reopen on incoming, first reply,
+    Liquid, processed_message_content).
 
     Like every mixin of ``Sandbox``, it works on the state the seed builds (``self.contacts``, ...).
     """
@@ -18,43 +43,84 @@ class Store:
     # ------------------------------------------------------------------ clock and ids
 
     def _now(self) -> float:
-        """Real time, but never earlier than the seeded data."""
-        return max(time.time(), self._time_floor)
+        """The sandbox's clock (``self.clock``, real time by default), never earlier than the seeded data."""
+        return max(self.clock(), self._time_floor)
 
     def _next_id(self, kind: str) -> int:
         self._ids[kind] += 1
         return self._ids[kind]
 
-    # ------------------------------------------------------------------ state mutation
+    def _uuid(self) -> str:
+        return self._rng_uuid() if self._seeding else str(uuid.uuid4())
+
+    # ------------------------------------------------------------------ contact inboxes
+
+    def _generated_source_id(self, contact: dict, inbox: dict) -> str:
+        """ContactInboxBuilder#generate_source_id: by channel type, or RuntimeError (a 500) for the others."""
+        channel_type = inbox["channel_type"]
+        if channel_type in ("Channel::Api", "Channel::WebWidget"):
+            return self._uuid()
+        if channel_type == "Channel::Email":
+            if not contact.get("email"):
+                raise _Fail(422, {"error": "param is missing or the value is empty: contact email"})
+            return contact["email"]
+        if channel_type in ("Channel::Sms", "Channel::Whatsapp", "Channel::TwilioSms"):
+            phone = contact.get("phone_number")
+            if not phone:
+                raise _Fail(422, {"error": "param is missing or the value is empty: contact phone number"})
+            if channel_type == "Channel::Whatsapp":
+                return phone.replace("+", "")
+            if channel_type == "Channel::TwilioSms" and inbox["channel"].get("medium") == "whatsapp":
+                return f"whatsapp:{phone}"
+            return phone
+        raise _server_error()  # RuntimeError "Unsupported operation for this channel: Channel::Telegram"
 
     def _contact_inbox(self, contact: dict, inbox: dict, source_id: Any = None) -> dict[str, Any]:
-        """ContactInboxBuilder: find or create the contact's contact_inbox for an inbox."""
-        source = None if _blank(source_id) else str(source_id)
-        existing = self._ci_by_pair.get((contact["id"], inbox["id"]))
-        if existing is not None and (source is None or self.contact_inboxes[existing]["source_id"] == source):
-            return self.contact_inboxes[existing]
-        if source is None:
-            if inbox["channel_type"] == "Channel::Email":
-                if not contact.get("email"):
-                    raise _Fail(422, {"error": "param is missing or the value is empty: contact email"})
-                source = contact["email"]
-            else:
-                source = self._rng_uuid() if self._seeding else str(uuid.uuid4())
-        for ci in self.contact_inboxes.values():
+        """ContactInboxBuilder#perform: the given source id or a generated one, then ``first_or_create!``.
+
+        A source id another contact holds in that inbox: e-mail, SMS, Twilio and WhatsApp inboxes move
+        the old row to a new source id and retry; other inboxes raise ``SourceIdTaken``."""
+        source = self._generated_source_id(contact, inbox) if _blank(source_id) else str(source_id)
+        for ci_id in self._ci_by_contact.get(contact["id"], []):
+            ci = self.contact_inboxes[ci_id]
             if ci["inbox_id"] == inbox["id"] and ci["source_id"] == source:
-                raise _Fail(422, {"error": "source_id should be unique"})
+                return ci
+        taken = next(
+            (ci for ci in self.contact_inboxes.values() if ci["inbox_id"] == inbox["id"] and ci["source_id"] == source),
+            None,
+        )
+        if taken is not None:
+            channel_type = inbox["channel_type"]
+            if channel_type == "Channel::Email":
+                taken["source_id"] = f"{random.randrange(10)}{source}"
+            elif channel_type in ("Channel::Sms", "Channel::Whatsapp", "Channel::TwilioSms"):
+                taken["source_id"] = f"whatsapp:{source}{random.randrange(100)}"
+            else:
+                raise SourceIdTaken(source)
         ci_id = self._next_id("contact_inbox")
         ci = {"id": ci_id, "contact_id": contact["id"], "inbox_id": inbox["id"], "source_id": source}
         self.contact_inboxes[ci_id] = ci
-        self._ci_by_pair.setdefault((contact["id"], inbox["id"]), ci_id)
         self._ci_by_contact.setdefault(contact["id"], []).append(ci_id)
         return ci
+
+    def _pair_contact_inbox(self, contact_id: int, inbox_id: int) -> dict[str, Any]:
+        """The contact's first contact inbox in that inbox (a returning visitor), else a new one as the
+        builder makes it (with a generated source id where the channel cannot make one)."""
+        for ci_id in self._ci_by_contact.get(contact_id, []):
+            if self.contact_inboxes[ci_id]["inbox_id"] == inbox_id:
+                return self.contact_inboxes[ci_id]
+        contact, inbox = self.contacts[contact_id], self.inboxes[inbox_id]
+        try:
+            return self._contact_inbox(contact, inbox)
+        except _Fail:
+            return self._contact_inbox(contact, inbox, self._uuid())
+
+    # ------------------------------------------------------------------ conversations
 
     def _new_conversation(
         self,
         display_id: int,
-        contact_id: int,
-        inbox_id: int,
+        contact_inbox: dict,
         *,
         created_at: float,
         assignee_id: int | None,
@@ -63,21 +129,20 @@ class Store:
         priority: str | None,
         custom_attributes: dict,
         additional_attributes: dict,
-        contact_inbox: dict | None = None,
         status: str = "open",
         snoozed_until: float | None = None,
     ) -> dict[str, Any]:
-        contact = self.contacts[contact_id]
-        ci = contact_inbox or self._contact_inbox(contact, self.inboxes[inbox_id])
+        contact = self.contacts[contact_inbox["contact_id"]]
         conv = {
             "id": display_id,
             "account_id": contact["account_id"],
-            "inbox_id": inbox_id,
-            "contact_id": contact_id,
-            "contact_inbox_id": ci["id"],
-            "uuid": self._rng_uuid() if self._seeding else str(uuid.uuid4()),
+            "inbox_id": contact_inbox["inbox_id"],
+            "contact_id": contact["id"],
+            "contact_inbox_id": contact_inbox["id"],
+            "uuid": self._uuid(),
             "status": status,
             "assignee_id": assignee_id,
+            "assignee_agent_bot_id": None,
             "team_id": team_id,
             "priority": priority,
             "snoozed_until": snoozed_until if status == "snoozed" else None,
@@ -99,6 +164,92 @@ class Store:
         self._ids["conversation"] = max(self._ids["conversation"], display_id)
         return conv
 
+    # ------------------------------------------------------------------ messages
+
+    def _attachment_url(self, attachment: dict) -> str:
+        """An attachment's download URL (ActiveStorage's redirect route, served by the sandbox)."""
+        base = self.url if self._server is not None else ""
+        return f"{base}/rails/active_storage/blobs/redirect/{attachment['id']}/{attachment['filename']}"
+
+    def _sender(self, sender_type: str | None, sender_id: int | None) -> dict[str, Any] | None:
+        if sender_type == "User":
+            return self.users.get(sender_id)  # type: ignore[arg-type]
+        if sender_type == "AgentBot":
+            return self.agent_bots.get(sender_id)  # type: ignore[arg-type]
+        if sender_type == "Contact":
+            return self.contacts.get(sender_id)  # type: ignore[arg-type]
+        return None
+
+    def _liquid_drops(self, conv: dict, sender_type: str | None, sender_id: int | None) -> dict[str, Any]:
+        """liquidable.rb ``message_drops``: contact, agent (the sender), conversation, inbox, account."""
+        contact = self.contacts[conv["contact_id"]]
+        recent = []
+        chat = [
+            self.messages[i]
+            for i in conv["message_ids"]
+            if self.messages[i]["message_type"] != ACTIVITY and not self.messages[i]["private"]
+        ]
+        for message in chat[-5:]:  # conversation.rb recent_messages: messages.chat.last(5)
+            sender = self._sender(message["sender_type"], message["sender_id"])
+            if sender is None:
+                name = "Bot"
+            elif message["sender_type"] == "Contact":
+                name = "Customer" if contact.get("name") is None else contact["name"].capitalize()
+            else:
+                name = sender.get("display_name") or sender.get("name")
+            urls = [self._attachment_url(a) for a in message["attachments"]]
+            recent.append((name, message["content"], urls))
+        return {
+            "contact": contact_drop(contact),
+            "agent": user_drop(self._sender(sender_type, sender_id) if sender_type != "Contact" else None),
+            "conversation": conversation_drop(conv["id"] + CONVERSATION_DB_ID_OFFSET, conv, contact, recent),
+            "inbox": named_drop("InboxDrop", self.inboxes[conv["inbox_id"]]),
+            "account": named_drop("AccountDrop", self.accounts[conv["account_id"]]),
+        }
+
+    @staticmethod
+    def _processed_content(message: dict) -> str | None:
+        """message.rb ``ensure_processed_message_content`` (before_save): the e-mail's quoted text, else content."""
+        email = message["content_attributes"].get("email") if isinstance(message["content_attributes"], dict) else None
+        quoted = None
+        if isinstance(email, dict):
+            for part in ("text_content", "html_content"):
+                section = email.get(part)
+                if isinstance(section, dict) and section.get("quoted"):
+                    quoted = section["quoted"]
+                    break
+        return _truncate(quoted or message["content"], CONTENT_MAX)
+
+    def _save_message(self, message: dict, at: float) -> None:
+        """A later save of a message (an update): its callbacks recompute processed_message_content."""
+        message["processed_message_content"] = self._processed_content(message)
+        message["updated_at"] = float(at)
+
+    def _process_liquid(self, message: dict, conv: dict) -> None:
+        """liquidable.rb (before_create): outgoing and template messages with content, notes included."""
+        if message["message_type"] not in (OUTGOING, TEMPLATE):
+            return
+        drops = self._liquid_drops(conv, message["sender_type"], message["sender_id"])
+        if not _blank(message["content"]):
+            message["content"] = render_message(message["content"], drops)
+        params = message["additional_attributes"].get("template_params")
+        if isinstance(params, dict) and not _blank(params.get("processed_params")):
+
+            def walk(value: Any) -> Any:
+                if isinstance(value, str):
+                    return value if _blank(value) else render_liquid(value, drops)
+                if isinstance(value, list):
+                    return [walk(v) for v in value]
+                if isinstance(value, dict):
+                    return {k: walk(v) for k, v in value.items()}
+                return value
+
+            if isinstance(params["processed_params"], dict):
+                message["additional_attributes"]["template_params"] = {
+                    **params,
+                    "processed_params": walk(params["processed_params"]),
+                }
+
     def _add_message(
         self,
         conv: dict,
@@ -114,7 +265,9 @@ class Store:
         source_id: Any = None,
         echo_id: Any = None,
         additional_attributes: dict | None = None,
+        liquid: bool = False,
     ) -> dict[str, Any]:
+        """Create a message; ``liquid`` runs Liquidable (messages created through the API, not the seed)."""
         message_id = self._next_id("message")
         message = {
             "id": message_id,
@@ -129,6 +282,7 @@ class Store:
             "source_id": source_id,
             "content_attributes": content_attributes or {},
             "additional_attributes": additional_attributes or {},
+            "processed_message_content": None,
             "sender_type": sender_type,
             "sender_id": sender_id,
             "created_at": int(at),
@@ -136,6 +290,10 @@ class Store:
             "echo_id": echo_id,
             "attachments": [],
         }
+        # Rails runs before_save (processed_message_content, from the content as sent) before before_create (Liquid).
+        message["processed_message_content"] = self._processed_content(message)
+        if liquid:
+            self._process_liquid(message, conv)
         self.messages[message_id] = message
         conv["message_ids"].append(message_id)
         # Message callbacks: conversation activity, reopen on incoming, first reply, waiting_since,

@@ -25,7 +25,7 @@ class Views(Access):
             "channel_id": inbox["channel_id"],
             "name": inbox["name"],
             "channel_type": inbox["channel_type"],
-            "provider": None,
+            "provider": inbox["channel"].get("provider"),
         }
 
     def _inbox_raw(self, inbox: dict) -> dict[str, Any]:
@@ -118,18 +118,26 @@ class Views(Access):
             "selected_feature_flags": channel.get("selected_feature_flags") if widget else None,
             "reply_time": channel.get("reply_time") if widget else None,
             "messaging_service_sid": None,
-            "phone_number": None,
+            "phone_number": channel.get("phone_number"),
         }
-        if inbox["channel_type"] == "Channel::Api":
+        channel_type = inbox["channel_type"]
+        if channel_type == "Channel::Email":
+            out["email"] = channel["email"]
+            out["forwarding_enabled"] = channel["forwarding_enabled"]
+        elif channel_type == "Channel::Api":
+            if self._is_admin(viewer):
+                out["hmac_token"] = channel["hmac_token"]
             out["webhook_url"] = channel["webhook_url"]
             out["inbox_identifier"] = channel["inbox_identifier"]
             out["additional_attributes"] = channel["additional_attributes"]
+        out["provider"] = channel.get("provider")
+        if channel_type == "Channel::Telegram":
+            out["bot_name"] = channel.get("bot_name")
+        elif channel_type == "Channel::Whatsapp":
+            out["message_templates"] = channel.get("message_templates", [])
             if self._is_admin(viewer):
-                out["hmac_token"] = channel["hmac_token"]
-        elif inbox["channel_type"] == "Channel::Email":
-            out["email"] = channel["email"]
-            out["forwarding_enabled"] = channel["forwarding_enabled"]
-        out["provider"] = None
+                out["provider_config"] = channel.get("provider_config", {})
+            out["reauthorization_required"] = False
         return out
 
     def _contact_json(self, contact: dict, *, with_inboxes: bool = False) -> dict[str, Any]:
@@ -210,21 +218,28 @@ class Views(Access):
             "updated_at": _iso(team["updated_at"]),
         }
 
+    def _agent_bot_slim(self, bot: dict) -> dict[str, Any]:
+        """``_agent_bot_slim``: no outgoing_url for a system bot (one without an account)."""
+        out = {"id": bot["id"], "name": bot["name"], "description": bot["description"], "thumbnail": ""}
+        if bot["account_id"] is not None:
+            out["outgoing_url"] = bot["outgoing_url"]
+        out["bot_type"] = bot["bot_type"]
+        return out
+
     def _sender_push(self, message: dict) -> dict[str, Any] | None:
+        sender = self._sender(message["sender_type"], message["sender_id"])
+        if sender is None:
+            return None
         if message["sender_type"] == "Contact":
-            contact = self.contacts.get(message["sender_id"])
-            return self._contact_push(contact) if contact else None
-        if message["sender_type"] == "User":
-            user = self.users.get(message["sender_id"])
-            return self._user_push(user) if user else None
-        return None
+            return self._contact_push(sender)
+        if message["sender_type"] == "AgentBot":
+            return {"id": sender["id"], "name": sender["name"], "avatar_url": "", "type": "agent_bot"}
+        return self._user_push(sender)
 
     def _attachments_json(self, message: dict) -> list[dict[str, Any]]:
         out = []
         for att in message["attachments"]:
-            data_url = (
-                f"{self.url if self._server else ''}/rails/active_storage/blobs/redirect/{att['id']}/{att['filename']}"
-            )
+            data_url = self._attachment_url(att)
             out.append(
                 {
                     "id": att["id"],
@@ -286,7 +301,7 @@ class Views(Access):
             "sender_id": message["sender_id"],
             "external_source_ids": {},
             "additional_attributes": message["additional_attributes"],
-            "processed_message_content": message["content"],
+            "processed_message_content": message["processed_message_content"],
             "sentiment": {},
             "conversation": {
                 "assignee_id": conv["assignee_id"],
@@ -321,8 +336,12 @@ class Views(Access):
         contact = self.contacts[conv["contact_id"]]
         inbox = self.inboxes[conv["inbox_id"]]
         meta: dict[str, Any] = {"sender": self._contact_json(contact), "channel": inbox["channel_type"]}
+        bot = self.agent_bots.get(conv["assignee_agent_bot_id"]) if conv["assignee_agent_bot_id"] else None
         assignee = self.users.get(conv["assignee_id"]) if conv["assignee_id"] else None
-        if assignee is not None:
+        if bot is not None:  # assigned_entity: the agent bot wins over a user
+            meta["assignee"] = self._agent_bot_slim(bot)
+            meta["assignee_type"] = "AgentBot"
+        elif assignee is not None:
             meta["assignee"] = self._agent_json(assignee)
             meta["assignee_type"] = "User"
         team = self.teams.get(conv["team_id"]) if conv["team_id"] else None
