@@ -192,7 +192,16 @@ def test_conversation_list_envelope_and_pages_of_25():
     with Sandbox(extra_conversations=40) as sb:
         first = call(sb, "GET", "/conversations", params={"status": "all"}).json()
         assert list(first) == ["data"]
-        assert first["data"]["meta"] == {"mine_count": 2, "assigned_count": 53, "unassigned_count": 17, "all_count": 70}
+        # the base seed and the extras, plus the seeded fortnight (all resolved, all assigned)
+        week = [c for c in sb.conversations.values() if c["created_at"] > sb.BASE_TIME]
+        mine = 2 + sum(c["assignee_id"] == 1 for c in week)
+        total = 70 + len(week)
+        assert first["data"]["meta"] == {
+            "mine_count": mine,
+            "assigned_count": 53 + len(week),
+            "unassigned_count": 17,
+            "all_count": total,
+        }
         seen = []
         page = 1
         while True:
@@ -202,7 +211,7 @@ def test_conversation_list_envelope_and_pages_of_25():
             assert len(rows) <= 25
             seen.extend(rows)
             page += 1
-        assert page == 4 and len({c["id"] for c in seen}) == 70
+        assert page == -(-total // 25) + 1 and len({c["id"] for c in seen}) == total
         activity = [c["last_activity_at"] for c in seen]
         assert activity == sorted(activity, reverse=True)
         conv = seen[0]
@@ -322,6 +331,7 @@ def test_agent_cannot_see_conversations_outside_their_inboxes_and_teams(sb):
 
 
 def test_create_conversation(sb):
+    next_id = max(sb.conversations) + 1  # after the base seed (1-30) and the seeded fortnight
     created = call(
         sb,
         "POST",
@@ -329,7 +339,7 @@ def test_create_conversation(sb):
         json={"inbox_id": 2, "contact_id": 13, "message": {"content": "Hello!"}, "status": "pending"},
     )
     body = created.json()
-    assert body["id"] == 31 and body["status"] == "pending" and body["inbox_id"] == 2
+    assert body["id"] == next_id and body["status"] == "pending" and body["inbox_id"] == 2
     assert body["messages"][0]["content"] == "Hello!" and body["messages"][0]["sender_type"] == "User"
     assert body["waiting_since"] == 0 and body["first_reply_created_at"] > 0
     assert call(sb, "POST", "/conversations", json={"source_id": "missing"}).status_code == 404
@@ -413,7 +423,8 @@ def test_seeding_5000_conversations_is_fast():
     started = time.monotonic()
     big = Sandbox(extra_conversations=5000)
     assert time.monotonic() - started < 1.0
-    assert len(big.conversations) == 5030 and max(big.conversations) == 5030
+    week = sum(c["created_at"] > big.BASE_TIME for c in big.conversations.values())
+    assert len(big.conversations) == 5030 + week and max(big.conversations) == 5030 + week
 
 
 def test_reset_restores_the_seed(sb):

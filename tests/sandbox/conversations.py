@@ -431,11 +431,9 @@ class ConversationRoutes(Views, Filtering):
             snoozed_until = conv["snoozed_until"]
             if "snoozed_until" in params and params["snoozed_until"] is not None:
                 snoozed_until = self._parse_snooze(params["snoozed_until"])
-            conv["status"] = status
-            conv["snoozed_until"] = snoozed_until if status == "snoozed" else None
+            self._change_status(conv, status, at=self._now(), snoozed_until=snoozed_until)
         else:
-            conv["status"] = "resolved" if conv["status"] == "open" else "open"
-            conv["snoozed_until"] = None
+            self._change_status(conv, "resolved" if conv["status"] == "open" else "open", at=self._now())
         if conv["status"] == "open" and ctx.user["role"] == "agent":
             conv["assignee_id"] = ctx.user["id"]
         conv["updated_at"] = self._now()
