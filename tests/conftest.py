@@ -181,7 +181,7 @@ def clock(monkeypatch) -> Clock:
 def sandbox_server():
     from sandbox import Sandbox
 
-    with Sandbox() as server:
+    with Sandbox(jobs="manual") as server:  # background jobs run when a test calls server.run_jobs()
         yield server
 
 

@@ -193,7 +193,16 @@ def test_conversation_list_envelope_and_pages_of_25():
     with Sandbox(extra_conversations=40) as sb:
         first = call(sb, "GET", "/conversations", params={"status": "all"}).json()
         assert list(first) == ["data"]
-        assert first["data"]["meta"] == {"mine_count": 2, "assigned_count": 53, "unassigned_count": 17, "all_count": 70}
+        # the base seed and the extras, plus the seeded fortnight (all resolved, all assigned)
+        week = [c for c in sb.conversations.values() if c["created_at"] > sb.BASE_TIME]
+        mine = 2 + sum(c["assignee_id"] == 1 for c in week)
+        total = 70 + len(week)
+        assert first["data"]["meta"] == {
+            "mine_count": mine,
+            "assigned_count": 53 + len(week),
+            "unassigned_count": 17,
+            "all_count": total,
+        }
         seen = []
         page = 1
         while True:
@@ -203,7 +212,7 @@ def test_conversation_list_envelope_and_pages_of_25():
             assert len(rows) <= 25
             seen.extend(rows)
             page += 1
-        assert page == 4 and len({c["id"] for c in seen}) == 70
+        assert page == -(-total // 25) + 1 and len({c["id"] for c in seen}) == total
         activity = [c["last_activity_at"] for c in seen]
         assert activity == sorted(activity, reverse=True)
         conv = seen[0]
@@ -323,6 +332,7 @@ def test_agent_cannot_see_conversations_outside_their_inboxes_and_teams(sb):
 
 
 def test_create_conversation(sb):
+    next_id = max(sb.conversations) + 1  # after the base seed (1-30) and the seeded fortnight
     created = call(
         sb,
         "POST",
@@ -330,7 +340,7 @@ def test_create_conversation(sb):
         json={"inbox_id": 2, "contact_id": 13, "message": {"content": "Hello!"}, "status": "pending"},
     )
     body = created.json()
-    assert body["id"] == 31 and body["status"] == "pending" and body["inbox_id"] == 2
+    assert body["id"] == next_id and body["status"] == "pending" and body["inbox_id"] == 2
     assert body["messages"][0]["content"] == "Hello!" and body["messages"][0]["sender_type"] == "User"
     assert body["waiting_since"] == 0 and body["first_reply_created_at"] > 0
     assert call(sb, "POST", "/conversations", json={"source_id": "missing"}).status_code == 404
@@ -414,7 +424,8 @@ def test_seeding_5000_conversations_is_fast():
     started = time.monotonic()
     big = Sandbox(extra_conversations=5000)
     assert time.monotonic() - started < 1.0
-    assert len(big.conversations) == 5030 and max(big.conversations) == 5030
+    week = sum(c["created_at"] > big.BASE_TIME for c in big.conversations.values())
+    assert len(big.conversations) == 5030 + week and max(big.conversations) == 5030 + week
 
 
 def test_reset_restores_the_seed(sb):
@@ -688,16 +699,18 @@ def test_toggle_status_errors_snooze_and_bot_handoff(sb):
 
 def test_an_agent_lists_only_its_inboxes_but_opens_its_teams_conversations(sb):
     agent = Sandbox.AGENT_TOKEN  # Ana: inboxes Website, Support API, SMS, Telegram; team billing
-    listed = call(sb, "GET", "/conversations", params={"status": "all"}, token=agent).json()["data"]
-    ids = {c["id"] for c in listed["payload"]}
-    assert ids == {c["id"] for c in sb.conversations.values() if c["inbox_id"] in (1, 2)}
-    assert listed["meta"]["all_count"] == len(ids) == 23
-    assert (
-        call(sb, "GET", "/conversations/meta", params={"status": "all"}, token=agent).json()["meta"]["all_count"] == 23
-    )
+    visible = {c["id"] for c in sb.conversations.values() if c["inbox_id"] in (1, 2)}  # the seeded fortnight too
+    ids = set()
+    for page in range(1, len(visible) // 25 + 2):
+        listed = call(sb, "GET", "/conversations", params={"status": "all", "page": page}, token=agent).json()["data"]
+        ids |= {c["id"] for c in listed["payload"]}
+        assert listed["meta"]["all_count"] == len(visible)
+    assert ids == visible
+    counts = call(sb, "GET", "/conversations/meta", params={"status": "all"}, token=agent).json()["meta"]
+    assert counts["all_count"] == len(visible)
     everything = {"attribute_key": "status", "filter_operator": "equal_to", "values": ["all"]}
     filtered = call(sb, "POST", "/conversations/filter", json={"payload": [everything]}, token=agent).json()
-    assert filtered["meta"]["all_count"] == 23
+    assert filtered["meta"]["all_count"] == len(visible)
     assert call(sb, "GET", "/conversations/8", token=agent).status_code == 200  # Email inbox, team billing
     assert 8 not in ids  # ... yet never listed (PermissionFilterService: inboxes only)
     for hidden in (3, 29):  # Email inbox, team tier-2 / no team
@@ -706,9 +719,12 @@ def test_an_agent_lists_only_its_inboxes_but_opens_its_teams_conversations(sb):
         assert (
             call(sb, "POST", f"/conversations/{hidden}/messages", json={"content": "x"}, token=agent).status_code == 401
         )
-    own = call(sb, "GET", "/contacts/1/conversations", token=agent).json()["payload"]
-    assert [c["id"] for c in own] == [1]  # conversation 20 of Jane is in the Email inbox
-    assert len(call(sb, "GET", "/contacts/1/conversations").json()["payload"]) == 2
+    own = {c["id"] for c in call(sb, "GET", "/contacts/1/conversations", token=agent).json()["payload"]}
+    janes = [c for c in sb.conversations.values() if c["contact_id"] == 1]
+    assert own == {c["id"] for c in janes if c["inbox_id"] in (1, 2)}  # not conversation 20, in the Email inbox
+    assert 1 in own and 20 not in own
+    everyone = call(sb, "GET", "/contacts/1/conversations").json()["payload"]
+    assert len(everyone) == min(20, len(janes))
     # Chen is assigned conversation 25 in the Website inbox he is not a member of: being the assignee is not enough
     assert call(sb, "GET", "/conversations/25", token="sandbox-chen-token").status_code == 401
 
@@ -757,15 +773,17 @@ def test_agent_bot_token_reaches_only_the_bot_endpoints(sb):
 
 
 def test_conversation_page_size_comes_from_the_constructor_and_filter_stays_25():
-    with Sandbox(extra_conversations=40, conversations_per_page=10) as sb:
+    with Sandbox(extra_conversations=43, conversations_per_page=10) as sb:
+        total = len(sb.conversations)  # the base seed, the fortnight, the 43 extra
+        assert total % 10 == 4
         pages = [
             call(sb, "GET", "/conversations", params={"status": "all", "page": n}).json()["data"]["payload"]
-            for n in range(1, 9)
+            for n in range(1, total // 10 + 3)
         ]
-        assert [len(p) for p in pages] == [10, 10, 10, 10, 10, 10, 10, 0]
+        assert [len(p) for p in pages] == [10] * (total // 10) + [4, 0]
         everything = {"attribute_key": "status", "filter_operator": "equal_to", "values": ["all"]}
         filtered = call(sb, "POST", "/conversations/filter", json={"payload": [everything]}).json()
-        assert len(filtered["payload"]) == 25 and filtered["meta"]["all_count"] == 70
+        assert len(filtered["payload"]) == 25 and filtered["meta"]["all_count"] == total
         unknown = call(sb, "GET", "/conversations", params={"status": "archived"}).json()["data"]
         assert unknown["meta"]["all_count"] == 0  # where(status: 'archived') matches nothing
         assert sb.errors == []
@@ -975,8 +993,28 @@ def test_rate_limit_from_the_constructor_survives_reset():
 # ---------------------------------------------------------------- the filter engine (filter_service.rb)
 
 
+class _AllPages:
+    """Every page of a filter answer as one (the seeded fortnight makes more than a page)."""
+
+    def __init__(self, first, payload):
+        self.status_code = first.status_code
+        self._body = {**first.json(), "payload": payload} if first.status_code == 200 else first.json()
+
+    def json(self):
+        return self._body
+
+
 def _filter(sb, kind, *conditions, token=Sandbox.TOKEN):
-    return call(sb, "POST", f"/{kind}/filter", json={"payload": list(conditions)}, token=token)
+    first = call(sb, "POST", f"/{kind}/filter", json={"payload": list(conditions)}, token=token)
+    if first.status_code != 200:
+        return first
+    payload, page = list(first.json()["payload"]), 1
+    while True:
+        page += 1
+        more = call(sb, "POST", f"/{kind}/filter", params={"page": page}, json={"payload": list(conditions)}, token=token)
+        if not more.json()["payload"]:
+            return _AllPages(first, payload)
+        payload += more.json()["payload"]
 
 
 def _ids(answer):
@@ -1049,10 +1087,10 @@ def test_filter_errors_500s_and_days_before(sb):
     # last: "status = resolved AND order_id != 'a-1001' OR order_id IS NULL" keeps every row without an order id
     found = _filter(sb, "conversations", status, not_gold).json()
     without = [c for c in sb.conversations.values() if "order_id" not in c["custom_attributes"]]
-    assert found["meta"]["all_count"] == len(without) == 26 and 1 not in _ids_of(found)
-    sb.clock = lambda: Sandbox.BASE_TIME  # 2026-02-02T02:40:00Z
-    sb.conversations[2]["created_at"] = Sandbox.BASE_TIME - 2 * 86400  # 2026-01-31: not before 2026-01-31
-    sb.conversations[4]["created_at"] = Sandbox.BASE_TIME - 3 * 86400  # 2026-01-30
+    assert found["meta"]["all_count"] == len(without) and 1 not in _ids_of(found)
+    midnight = int(sb._now()) // 86400 * 86400  # today, UTC (Time.zone is UTC)
+    sb.conversations[2]["created_at"] = midnight - 2 * 86400 + 3600  # two days ago: not before it
+    sb.conversations[4]["created_at"] = midnight - 3 * 86400 + 3600  # three days ago
     days = {"attribute_key": "created_at", "filter_operator": "days_before", "values": ["2"]}
     found = _ids(_filter(sb, "conversations", days))
     assert 4 in found and 2 not in found

@@ -448,11 +448,9 @@ class ConversationRoutes(Views, Assignment, Filtering):
             raw = params.get("snoozed_until")
             if raw is not None and raw is not False:  # `if params[:snoozed_until]`: "" and 0 are truthy
                 snoozed_until = self._parse_snooze(raw)
-            conv["status"] = status
-            conv["snoozed_until"] = snoozed_until if status == "snoozed" else None
+            self._change_status(conv, status, at=self._now(), snoozed_until=snoozed_until)
         else:
-            conv["status"] = "resolved" if conv["status"] == "open" else "open"
-            conv["snoozed_until"] = None
+            self._change_status(conv, "resolved" if conv["status"] == "open" else "open", at=self._now())
         if conv["status"] == "open" and self._is_agent(ctx.user):
             self._assign_agent(conv, ctx.user)  # assign_conversation: replaces anyone, even when nothing changed
         conv["updated_at"] = self._now()

@@ -14,6 +14,7 @@ BASE_TIME = 1_770_000_000  # 2026-02-02T02:40:00Z: seeded data lives just before
 INCOMING, OUTGOING, ACTIVITY, TEMPLATE = 0, 1, 2, 3
 
 CONVERSATION_DB_ID_OFFSET = 1000  # a conversation's internal id (Liquid's conversation.id) is its display id + this
+OPEN_HOUR, CLOSE_HOUR = 9, 17  # every inbox's working hours, Monday to Friday (the inbox view renders them)
 
 _EMPTY = object()  # handler result meaning "head :ok": 200 with an empty body
 
@@ -147,16 +148,87 @@ def _list_param(value: Any) -> list[str]:
 
 
 def _clean_labels(value: Any) -> list[str]:
-    if not isinstance(value, list):  # strong params drop a non-array, which clears the list
+    """``label_list=`` of ``params.permit(labels: [])``: acts-as-taggable-on's DefaultParser and TagList.
+
+    Strong params keep only an array of scalars (anything else clears the list). The elements are
+    joined with ", " and parsed again: quoted tags first, then the rest split on commas; each is
+    stripped, blanks dropped, duplicates removed; case is kept.
+    """
+    if not isinstance(value, list) or any(isinstance(item, (dict, list)) for item in value):
         return []
+    text = ", ".join(_ruby_to_s(item) for item in value)
+    tags: list[str] = []
+
+    def take(match: re.Match[str]) -> str:
+        tags.append(match.group(2))
+        return ""
+
+    text = _DOUBLE_QUOTED_TAG.sub(take, text)
+    text = _SINGLE_QUOTED_TAG.sub(take, text)
+    tags.extend(text.split(","))
     out: list[str] = []
-    for item in value:
-        if item is None or isinstance(item, (dict, list)):
-            continue
-        text = str(item).strip()
-        if text and text not in out:
-            out.append(text)
+    for tag in tags:
+        tag = tag.strip()
+        if tag and tag not in out:
+            out.append(tag)
     return out
+
+
+_DOUBLE_QUOTED_TAG = re.compile(r'(\A|,)\s*"(.*?)"\s*(?=,\s*|\Z)')
+_SINGLE_QUOTED_TAG = re.compile(r"(\A|,)\s*'(.*?)'\s*(?=,\s*|\Z)")
+
+
+def _ruby_to_s(value: Any) -> str:
+    """``to_s`` of a JSON scalar as Ruby writes it (nil is "", true is "true")."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _string_column(value: Any) -> str | None:
+    """A string or text column's cast of a permitted scalar (true is "t", false "f")."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return str(value)
+
+
+def _ruby_int(value: Any) -> int | None:
+    """An integer column's cast in a ``where``: a numeric prefix ("2abc" is 2), else no value at all."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value)
+    if isinstance(value, str):
+        match = re.match(r"\s*([+-]?\d+)", value)
+        return int(match.group(1)) if match else None
+    return None
+
+
+def _epoch(value: Any) -> int:
+    """``DateTime.strptime(value, '%s')``: leading digits (an optional sign first) are the unix seconds
+    and the rest is ignored; anything else (a letter or a space first, an array) raises: 500."""
+    match = re.match(r"[+-]?\d+", value) if isinstance(value, str) else None
+    if match is None:
+        raise _server_error()
+    return int(match.group(0))
+
+
+def _date_range(since: Any, until: Any) -> tuple[int, int] | None:
+    """DateRangeHelper#range: ``since...until`` (the end excluded), or None when either is blank."""
+    if _blank(since) or _blank(until):
+        return None
+    return _epoch(since), _epoch(until)
+
+
+def _in_range(ts: float, window: tuple[int, int] | None) -> bool:
+    """``where(created_at: range)``; a None range is ``created_at IS NULL``, which nothing matches."""
+    return window is not None and window[0] <= ts < window[1]
 
 
 @dataclass

@@ -6,8 +6,8 @@ import random
 import uuid
 from typing import Any
 
+from .activity import ActivitySeeding
 from .helpers import ACTIVITY, BASE_TIME, INCOMING, OUTGOING, _is_resolved, _iso
-from .store import Store
 
 # fmt: off
 # name, email, phone_number, identifier, additional_attributes, custom_attributes, labels
@@ -237,7 +237,7 @@ def _long_script(count: int) -> list[tuple[str, str]]:
     return script
 
 
-class Seeding(Store):
+class Seeding(ActivitySeeding):
     """Builds the whole state from the seed; ``reset()`` runs it again."""
 
     TOKEN = "sandbox-token"  # the administrator's (Owner Admin, user 1)
@@ -344,6 +344,7 @@ class Seeding(Store):
                 "Website",
                 "Channel::WebWidget",
                 [2, 3],
+                csat_survey_enabled=True,
                 greeting_enabled=True,
                 greeting_message="Hi there! We usually reply in a few minutes.",
                 working_hours_enabled=True,
@@ -366,6 +367,7 @@ class Seeding(Store):
                 "Support API",
                 "Channel::Api",
                 [2, 3, 4],
+                csat_survey_enabled=True,
                 channel={
                     "webhook_url": "https://hooks.example.com/chatwoot",
                     "inbox_identifier": "sbxApiInbox9Qw3Lm",
@@ -480,6 +482,8 @@ class Seeding(Store):
         self._ci_by_contact: dict[int, list[int]] = {}
         self.conversations: dict[int, dict[str, Any]] = {}
         self.messages: dict[int, dict[str, Any]] = {}
+        self.reporting_events: list[dict[str, Any]] = []
+        self._events_by_conversation: dict[int, list[dict[str, Any]]] = {}
 
         for display_id, spec in enumerate(_SEED_CONVERSATIONS, start=1):
             contact_id, inbox_id, status, assignee, team, labels, priority, hours, custom, script = spec
@@ -511,6 +515,8 @@ class Seeding(Store):
                     last_agent = at
                 else:
                     self._add_message(conv, text, ACTIVITY, None, None, at=at)
+            if status == "resolved":
+                self._record_event("conversation_resolved", conv, start, at, assignee)
             conv["status"] = status
             conv["snoozed_until"] = _SNOOZED_UNTIL.get(display_id) if status == "snoozed" else None
             conv["muted"] = display_id in _MUTED
@@ -521,6 +527,7 @@ class Seeding(Store):
                 conv["contact_last_seen_at"] = self.messages[conv["message_ids"][-1]]["created_at"] + 30
             conv["updated_at"] = conv["last_activity_at"] + 0.5 + display_id / 1000
 
+        self._seed_week(int(self._now()) // 86400 * 86400)
         self._seed_extra(extra_conversations)
         self._time_floor = float(max([c["updated_at"] for c in self.conversations.values()] + [float(base)]) + 1)
         self._seeding = False

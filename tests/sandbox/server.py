@@ -18,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.serving import WSGIRequestHandler
 
 from .helpers import _EMPTY, _bots_unauthorized, _Ctx, _Fail, _int_or_none, _not_found, _unauthorized
+from .jobs import Jobs
 from .ratelimit import THROTTLED_BODY, RateLimiting, Throttle
 from .routes import BOT_ACCESSIBLE, Routes
 from .seed import Seeding
@@ -167,7 +168,7 @@ class _RequestHandler(WSGIRequestHandler):
             sys.stderr.flush()
 
 
-class Sandbox(Seeding, Routes, RateLimiting):
+class Sandbox(Seeding, Routes, RateLimiting, Jobs):
     """A stateful fake Chatwoot server (see the module docstring).
 
     Tokens: ``TOKEN`` (Owner Admin, administrator), ``AGENT_TOKEN`` (the second, agent-role token:
@@ -205,7 +206,8 @@ class Sandbox(Seeding, Routes, RateLimiting):
       None), created_at, labels}``.
     - ``contact_inboxes[id]``: ``{id, contact_id, inbox_id, source_id}``; a contact may have several
       in one API or web-widget inbox (a new one a conversation created without a source id).
-    - ``conversations[display_id]``: ``{id (= display_id), account_id, inbox_id, contact_id,
+    - ``conversations[display_id]``: 1-30 the base seed, then the seeded fortnight (activity.py;
+      all resolved), then ``extra_conversations``. ``{id (= display_id), account_id, inbox_id, contact_id,
       contact_inbox_id, uuid, status, assignee_id, assignee_agent_bot_id, team_id, priority,
       snoozed_until, labels, custom_attributes, additional_attributes, created_at, updated_at
       (float), last_activity_at, agent_last_seen_at, assignee_last_seen_at, contact_last_seen_at,
@@ -217,6 +219,26 @@ class Sandbox(Seeding, Routes, RateLimiting):
       "AgentBot"|None), sender_id, created_at, updated_at, echo_id, attachments}``. Attachment
       dicts carry the public keys plus ``filename``, ``content_type`` and ``data`` (bytes), which
       are not rendered.
+    - ``reporting_events``: ``{id, name, value, value_in_business_hours (float seconds), account_id,
+      inbox_id, user_id, conversation_id (display id), event_start_time, event_end_time, created_at}``,
+      recorded as messages and status changes happen (first_response, reply_time,
+      conversation_resolved, conversation_opened); the reports are computed from them.
+    - ``csat_responses[id]``: ``{id, account_id, conversation_id, contact_id, message_id (the rated
+      input_csat message), rating, feedback_message, assigned_agent_id, csat_review_notes,
+      review_notes_updated_at, created_at}``.
+    - ``notes[id]``: contact notes ``{id, account_id, contact_id, user_id, content, created_at,
+      updated_at}`` (float times).
+    - ``macros[id]``: ``{id, account_id, name, visibility, created_by_id, updated_by_id, actions}``.
+      What executed macros did outside the conversation: ``webhook_events`` (``send_webhook_event``:
+      ``{url, event, conversation_id, at}``), ``email_transcripts`` (``{conversation_id, email,
+      at}``); ``tracked_errors``: the actions that raised (reported, the next action ran anyway).
+    - ``portals[id]``, ``categories[id]``, ``articles[id]``: the help center (articles keep
+      ``portal_id``, ``category_id``, ``author_id``, ``associated_article_id``, ``status`` names).
+    - ``webhooks[id]``: ``{id, account_id, inbox_id, name, url, subscriptions}``.
+    - ``jobs``: queued background jobs ``{name, arguments, perform}``; ``failed_jobs``: those that
+      raised ``{name, arguments, error, traceback}``. ``jobs_mode`` is "auto" (a timer runs the queue
+      ``job_delay`` = 0.2 s after each enqueue) or "manual" (only ``run_jobs()`` runs it; the test
+      suite's sandbox is manual). ``run_jobs()`` runs the queue now, in either mode.
     - ``uploads``: every multipart attachment received, in order (the same dicts).
     - ``requests``: every request received (``RecordedRequest``), fault-injected and throttled ones
       included.
@@ -236,6 +258,7 @@ class Sandbox(Seeding, Routes, RateLimiting):
         conversations_per_page: int = 25,
         rate_limit: tuple[int, float] | None = None,
         clock: Callable[[], float] | None = None,
+        jobs: str = "auto",
     ) -> None:
         self.latency = latency
         self.log_requests = log_requests
@@ -252,6 +275,7 @@ class Sandbox(Seeding, Routes, RateLimiting):
         self._rate_limit = rate_limit
         self._throttles: list[Throttle] = []
         self._routes = self._build_routes()
+        self._init_jobs(jobs)
         self._seed_args = (extra_conversations, messages_in_long_conversation)
         self._restart()
 
@@ -260,7 +284,7 @@ class Sandbox(Seeding, Routes, RateLimiting):
         self.clock = self._clock
         self._throttles = [Throttle(*self._rate_limit)] if self._rate_limit else []
         self.contact_order = random.Random(20260202)
-        self._seed(*self._seed_args)
+        self._seed_all()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -285,6 +309,8 @@ class Sandbox(Seeding, Routes, RateLimiting):
         return self
 
     def stop(self) -> None:
+        for timer in self._timers:  # queued jobs stay queued; run_jobs() still runs them
+            timer.cancel()
         server, self._server = self._server, None
         if server is not None and server.is_running():
             server.stop()
@@ -318,7 +344,16 @@ class Sandbox(Seeding, Routes, RateLimiting):
             self.errors.clear()
             self.uploads.clear()
             self._faults.clear()
+            self._clear_jobs()
             self._restart()
+
+    def _seed_all(self) -> None:
+        """The base seed and the seeded fortnight (seed.py), then each concern's own records."""
+        self._seed(*self._seed_args)
+        self._seed_notes()
+        self._seed_macros()
+        self._seed_help_center()
+        self._seed_webhooks()
 
     def fail_next(
         self,
@@ -433,8 +468,9 @@ class Sandbox(Seeding, Routes, RateLimiting):
                     record.status = result.status_code
                     return result
                 payload = b"" if result is _EMPTY else _json_bytes(result)
-        except _Fail as failure:
-            status, payload = failure.status, _json_bytes(failure.payload)
+        except _Fail as failure:  # a payload of _EMPTY is `head <status>`: no body
+            status = failure.status
+            payload = b"" if failure.payload is _EMPTY else _json_bytes(failure.payload)
         except Exception:  # a sandbox bug: answer like Rails would, and keep the traceback
             text = traceback.format_exc()
             self.errors.append(text)

@@ -1,15 +1,20 @@
-"""The records' writes as Chatwoot's models make them: ids, the clock, contact inboxes, conversations, messages."""
+"""The records' writes as Chatwoot's models make them: ids, the clock, contact inboxes, conversations, messages,
+status changes and the reporting events their listeners record."""
 
 from __future__ import annotations
 
 import random
 import uuid
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .helpers import (
     ACTIVITY,
+    CLOSE_HOUR,
     CONVERSATION_DB_ID_OFFSET,
     INCOMING,
+    OPEN_HOUR,
     OUTGOING,
     TEMPLATE,
     _blank,
@@ -47,7 +52,7 @@ class Store:
         return max(self.clock(), self._time_floor)
 
     def _next_id(self, kind: str) -> int:
-        self._ids[kind] += 1
+        self._ids[kind] = self._ids.get(kind, 0) + 1
         return self._ids[kind]
 
     def _uuid(self) -> str:
@@ -302,15 +307,92 @@ class Store:
         conv["updated_at"] = float(at)
         if message_type == INCOMING:
             if conv["status"] in ("resolved", "snoozed") and not conv["muted"]:
-                conv["status"] = "open"
-                conv["snoozed_until"] = None
+                self._change_status(conv, "open", at=at)  # reopen_conversation
             if conv["waiting_since"] is None:
                 conv["waiting_since"] = int(at)
             contact = self.contacts.get(conv["contact_id"])
             if contact is not None and sender_type == "Contact":
                 contact["last_activity_at"] = int(at)
         elif message_type == OUTGOING and not private and sender_type == "User":
+            # FIRST_REPLY_CREATED, else REPLY_CREATED while the contact was waiting (message.rb)
             if conv["first_reply_created_at"] is None:
                 conv["first_reply_created_at"] = int(at)
+                self._record_event("first_response", conv, self._last_non_human_activity(conv), at, sender_id)
+            elif conv["waiting_since"] is not None:
+                self._record_event("reply_time", conv, conv["waiting_since"], at, conv["assignee_id"])
             conv["waiting_since"] = None
         return message
+
+    def _change_status(self, conv: dict, status: str, *, at: float, snoozed_until: float | None = None) -> None:
+        """``update(status:)`` and its callbacks: snoozed_until reset, waiting_since cleared on resolve,
+        and the CONVERSATION_RESOLVED / CONVERSATION_OPENED reporting events."""
+        previous = conv["status"]
+        conv["status"] = status
+        conv["snoozed_until"] = snoozed_until if status == "snoozed" else None
+        conv["updated_at"] = float(at)
+        if status == previous:
+            return
+        if status == "resolved":
+            conv["waiting_since"] = None
+            self._record_event("conversation_resolved", conv, conv["created_at"], at, conv["assignee_id"])
+        elif status == "open":
+            resolved = [
+                e for e in self._events_by_conversation.get(conv["id"], []) if e["name"] == "conversation_resolved"
+            ]
+            if resolved:
+                last = max(resolved, key=lambda e: e["event_end_time"])["event_end_time"]
+                self._record_event("conversation_opened", conv, last, at, conv["assignee_id"])
+            else:
+                self._record_event("conversation_opened", conv, conv["created_at"], at, conv["assignee_id"], first=True)
+
+    # ------------------------------------------------------------------ reporting events
+
+    def _record_event(
+        self, name: str, conv: dict, start: float, end: float, user_id: int | None, *, first: bool = False
+    ) -> dict[str, Any]:
+        """ReportingEventListener: ``value`` is ``end.to_i - start.to_i`` seconds (0 for a first opening),
+        ``value_in_business_hours`` the working seconds in between (0 when the inbox has no working hours)."""
+        inbox = self.inboxes[conv["inbox_id"]]
+        event = {
+            "id": self._next_id("reporting_event"),
+            "name": name,
+            "value": 0.0 if first else float(int(end) - int(start)),
+            "value_in_business_hours": 0.0 if first else float(self._business_seconds(inbox, start, end)),
+            "account_id": conv["account_id"],
+            "inbox_id": conv["inbox_id"],
+            "user_id": user_id,
+            "conversation_id": conv["id"],
+            "event_start_time": int(start),
+            "event_end_time": int(end),
+            "created_at": int(end),
+        }
+        self.reporting_events.append(event)
+        self._events_by_conversation.setdefault(conv["id"], []).append(event)
+        return event
+
+    def _last_non_human_activity(self, conv: dict) -> float:
+        """ReportingEventHelper: the latest handoff or (re)opening, else a bot resolution, else the creation."""
+        events = self._events_by_conversation.get(conv["id"], [])
+        latest = [e for e in events if e["name"] in ("conversation_bot_handoff", "conversation_opened")]
+        if latest:
+            return max(e["event_end_time"] for e in latest)
+        bot = [e for e in events if e["name"] == "conversation_bot_resolved"]
+        return bot[-1]["event_end_time"] if bot else conv["created_at"]
+
+    @staticmethod
+    def _business_seconds(inbox: dict, start: float, end: float) -> int:
+        """``working_time_until`` in the inbox's zone: the seconds of [start, end) that fall on Monday to
+        Friday between OPEN_HOUR and CLOSE_HOUR; 0 when the inbox's working hours are off."""
+        if not inbox["working_hours_enabled"] or end <= start:
+            return 0
+        zone = ZoneInfo(inbox["timezone"])
+        day: date = datetime.fromtimestamp(start, zone).date()
+        last: date = datetime.fromtimestamp(end, zone).date()
+        total = 0.0
+        while day <= last:
+            if day.weekday() < 5:
+                opens = datetime(day.year, day.month, day.day, OPEN_HOUR, tzinfo=zone).timestamp()
+                closes = datetime(day.year, day.month, day.day, CLOSE_HOUR, tzinfo=zone).timestamp()
+                total += max(0.0, min(end, closes) - max(start, opens))
+            day += timedelta(days=1)
+        return int(total)
