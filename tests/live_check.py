@@ -105,6 +105,29 @@ def first_id(key: str) -> Callable[[Any, dict[str, Any]], None]:
     return learn
 
 
+def learn_role(document: Any, ids: dict[str, Any]) -> None:
+    """From whoami.py: the token's role in the account ("administrator" reads reports and webhooks)."""
+    account = document.get("account") if isinstance(document, dict) else None
+    if isinstance(account, dict) and account.get("role") == "administrator":
+        ids["administrator"] = True
+
+
+def learn_second_contact(document: Any, ids: dict[str, Any]) -> None:
+    items = document if isinstance(document, list) else []
+    if len(items) > 1 and isinstance(items[1], dict) and isinstance(items[1].get("id"), int):
+        ids.setdefault("second_contact", items[1]["id"])
+
+
+def learn_message(document: Any, ids: dict[str, Any]) -> None:
+    messages = document.get("payload") if isinstance(document, dict) else None
+    if messages and isinstance(messages[-1], dict) and isinstance(messages[-1].get("id"), int):
+        ids.setdefault("message", messages[-1]["id"])
+
+
+def learn_macro(document: Any, ids: dict[str, Any]) -> None:
+    first_id("macro")(document, ids)
+
+
 def conv(ids: dict[str, Any]) -> str:
     return str(ids["conversation"])
 
@@ -120,7 +143,7 @@ def plan() -> list[Step]:
     signature = "sha256=" + hmac.new(secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256).hexdigest()
     return [
         # reads that need nothing
-        Step("whoami.py", [], "read"),
+        Step("whoami.py", [], "read", learn=learn_role),
         Step("list_agents.py", ["--summary"], "read", learn=first_id("agent")),
         Step("list_inboxes.py", ["--summary"], "read", learn=first_id("inbox")),
         Step("list_teams.py", ["--summary"], "read", learn=first_id("team")),
@@ -135,7 +158,19 @@ def plan() -> list[Step]:
             unless="conversation",
         ),
         Step("conversation_counts.py", [], "read"),
-        Step("list_contacts.py", ["--summary"], "read", learn=first_id("contact")),
+        Step(
+            "list_contacts.py",
+            ["--summary"],
+            "read",
+            learn=lambda document, ids: (first_id("contact")(document, ids), learn_second_contact(document, ids)),
+        ),
+        Step("macros.py", ["--summary"], "read", learn=learn_macro),
+        Step("list_portals.py", ["--summary"], "read"),
+        Step("search_articles.py", ["password", "--summary"], "read"),
+        # for administrators (an agent's token is refused these by Chatwoot)
+        Step("report.py", ["--summary"], "read", ("administrator",)),
+        Step("csat.py", ["--since", "7d", "--summary"], "read", ("administrator",)),
+        Step("webhooks.py", [], "read", ("administrator",)),
         Step(
             "search_contacts.py",
             [],
@@ -146,11 +181,14 @@ def plan() -> list[Step]:
         Step("filter_contacts.py", ["--where", "email~@", "--summary"], "read"),
         # reads that need an id from the reads above
         Step("get_conversation.py", [], "read", ("conversation",), lambda ids: [conv(ids)]),
-        Step("list_messages.py", [], "read", ("conversation",), lambda ids: [conv(ids)]),
+        Step("list_messages.py", [], "read", ("conversation",), lambda ids: [conv(ids)], learn=learn_message),
+        Step("conversation_context.py", [], "read", ("conversation",), lambda ids: [conv(ids), "--messages", "5"]),
         Step("labels.py", [], "read", ("conversation",), lambda ids: [conv(ids)]),
         Step("conversation_attributes.py", [], "read", ("conversation",), lambda ids: [conv(ids)]),
         Step("get_contact.py", [], "read", ("contact",), lambda ids: [contact(ids)]),
         Step("contact_conversations.py", [], "read", ("contact",), lambda ids: [contact(ids), "--summary"]),
+        Step("contact_notes.py", [], "read", ("contact",), lambda ids: [contact(ids)]),
+        Step("contact_labels.py", [], "read", ("contact",), lambda ids: [contact(ids)]),
         # writes: --dry-run only
         Step(
             "create_contact.py",
@@ -170,6 +208,32 @@ def plan() -> list[Step]:
             lambda ids: [contact(ids), "--custom-attr", "live_check=dry-run", "--dry-run"],
         ),
         Step("delete_contact.py", [], "dry-run", ("contact",), lambda ids: [contact(ids), "--yes", "--dry-run"]),
+        Step(
+            "contact_notes.py",
+            [],
+            "dry-run",
+            ("contact",),
+            lambda ids: [contact(ids), "--add", DRY_RUN_TEXT, "--dry-run"],
+        ),
+        Step(
+            "contact_labels.py",
+            [],
+            "dry-run",
+            ("contact",),
+            lambda ids: [contact(ids), "--add", "live-check", "--dry-run"],
+        ),
+        Step(
+            "merge_contacts.py",
+            [],
+            "dry-run",
+            ("contact", "second_contact"),
+            lambda ids: [str(ids["contact"]), str(ids["second_contact"]), "--dry-run"],
+        ),
+        Step(
+            "webhooks.py",
+            ["--create", "https://live-check.example.invalid/hook", "--events", "message_created", "--dry-run"],
+            "dry-run",
+        ),
         Step(
             "create_conversation.py",
             [],
@@ -202,6 +266,20 @@ def plan() -> list[Step]:
             lambda ids: [conv(ids), "--agent-id", str(ids["agent"]), "--dry-run"],
         ),
         Step("set_status.py", [], "dry-run", ("conversation",), lambda ids: [conv(ids), "open", "--dry-run"]),
+        Step(
+            "delete_message.py",
+            [],
+            "dry-run",
+            ("conversation", "message"),
+            lambda ids: [conv(ids), str(ids["message"]), "--yes", "--dry-run"],
+        ),
+        Step(
+            "run_macro.py",
+            [],
+            "dry-run",
+            ("macro", "conversation"),
+            lambda ids: [str(ids["macro"]), conv(ids), "--dry-run"],
+        ),
         Step("set_priority.py", [], "dry-run", ("conversation",), lambda ids: [conv(ids), "high", "--dry-run"]),
         Step(
             "labels.py",

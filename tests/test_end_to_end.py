@@ -47,7 +47,9 @@ def test_an_agent_works_a_new_customer_from_contact_to_snooze(sandbox, agent):
     listed = agent("list_conversations", "--status", "open", "--all", "--summary").json
     line = next(item for item in listed if item["id"] == conversation_id)
     assert (line["contact"], line["inbox_id"], line["last_message"]) == (
-        "María García", 2, {"from": "agent", "text": "Hola María!"}
+        "María García",
+        2,
+        {"from": "agent", "text": "Hola María!"},
     )
 
     # Chatwoot renders Liquid in outgoing messages; the customer still sees exactly what was written.

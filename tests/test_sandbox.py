@@ -1011,7 +1011,9 @@ def _filter(sb, kind, *conditions, token=Sandbox.TOKEN):
     payload, page = list(first.json()["payload"]), 1
     while True:
         page += 1
-        more = call(sb, "POST", f"/{kind}/filter", params={"page": page}, json={"payload": list(conditions)}, token=token)
+        more = call(
+            sb, "POST", f"/{kind}/filter", params={"page": page}, json={"payload": list(conditions)}, token=token
+        )
         if not more.json()["payload"]:
             return _AllPages(first, payload)
         payload += more.json()["payload"]
