@@ -17,10 +17,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 demo: $(STAMP)
 	$(PY) tests/demo.py
 
-## make sandbox: run the sandbox in the foreground and print the three export lines
+## make sandbox: run the sandbox in the foreground and print the three export lines (ARGS="--port 3000")
 # exec: the sandbox replaces the shell, so a SIGTERM to make reaches it
 sandbox: $(STAMP)
-	PYTHONPATH=tests exec $(PY) -m sandbox
+	PYTHONPATH=tests exec $(PY) -m sandbox $(ARGS)
 
 ## make test: the test suite, in about a minute (the slow tiers below have their own targets)
 test: $(STAMP)
