@@ -420,15 +420,13 @@ def test_fail_next_and_latency(sb):
     assert time.monotonic() - started >= 0.1
 
 
-def test_seeding_5000_conversations_is_fast():
-    started = time.monotonic()
+def test_extra_conversations_follow_the_starting_data_with_consecutive_ids():
     big = Sandbox(extra_conversations=5000)
-    assert time.monotonic() - started < 1.0
     week = sum(c["created_at"] > big.BASE_TIME for c in big.conversations.values())
     assert len(big.conversations) == 5030 + week and max(big.conversations) == 5030 + week
 
 
-def test_reset_restores_the_seed(sb):
+def test_reset_restores_the_starting_data(sb):
     call(sb, "DELETE", "/contacts/2")
     sb.reset()
     assert 2 in sb.contacts and sb.requests == []

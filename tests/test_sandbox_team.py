@@ -116,7 +116,7 @@ def expected_summary(sb, since, until, business=False):
 # ---------------------------------------------------------------- the seeded fortnight
 
 
-def test_the_fortnight_follows_the_base_seed_and_is_all_resolved(sb):
+def test_the_fortnight_of_history_follows_the_starting_data_and_is_all_resolved(sb):
     week = week_conversations(sb)
     assert len(week) >= 14 * 5 and sorted(c["id"] for c in week) == list(range(31, 31 + len(week)))
     midnight = today()
