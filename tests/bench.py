@@ -57,7 +57,7 @@ BULK_REPEAT = 2  # a bulk call is short: run it twice a round for as many sample
 SCRIPT_LOOP_ROUNDS = 3  # 100 interpreter starts take half a minute: enough to show the gap
 BOOTSTRAP = 2000  # resamples of the rounds for the confidence interval of a ratio of medians
 
-BASE_OPEN = 16  # open conversations in the sandbox's base seed (30 conversations)
+BASE_OPEN = 16  # open conversations in the sandbox's starting data (30 conversations)
 PAGE_SIZE = 25
 PAGES = 40
 PAGING_OPEN = PAGES * PAGE_SIZE - 10  # 990: page 40 is the last, part-full, so --all makes 40 requests
@@ -144,7 +144,7 @@ class Bench:
         self.sandbox = sandbox
         self.workdir = workdir
         self.raw = raw  # every sample, by section and variant
-        self.request_file = workdir / "chatwoot_request.json"  # where a curl recipe writes its body
+        self.request_file = workdir / "chatwoot_request.json"  # where a plain curl call writes its body
         tmp = workdir / "tmp"
         tmp.mkdir(exist_ok=True)
         # A clean environment, as conftest.Runner uses: no proxies, no PYTHON* settings.
@@ -236,10 +236,10 @@ class Bench:
     def script(self, name: str, *args: str) -> list[str]:
         return [PYTHON, str(SCRIPTS_DIR / f"{name}.py"), *args]
 
-    def curl_recipe(self, method: str, path: str, body: str | None = None, jq: str | None = None) -> str:
+    def plain_curl(self, method: str, path: str, body: str | None = None, jq: str | None = None) -> str:
         """The plain curl way, as a person would type it: write the JSON file,
         then curl with $(printenv ...) for every setting. The file is written with printf, a bash
-        builtin, so writing it costs the recipe next to nothing."""
+        builtin, so writing it costs the curl call next to nothing."""
         url = f'"$(printenv CHATWOOT_BASE_URL)/api/v1/accounts/$(printenv CHATWOOT_ACCOUNT_ID){path}"'
         line = f'curl -s -X {method} {url} -H "api_access_token: $(printenv CHATWOOT_API_TOKEN)"'
         if body is not None:
@@ -371,8 +371,8 @@ def per_call(
         validate=expect_json(lambda d: d["id"] == 1),
     )
     curl_read = Variant(
-        "curl recipe: GET /conversations/1",
-        bench.curl_recipe("GET", "/conversations/1"),
+        "plain curl: GET /conversations/1",
+        bench.plain_curl("GET", "/conversations/1"),
         requests=1,
         validate=expect_json(lambda d: d["id"] == 1),
     )
@@ -383,8 +383,8 @@ def per_call(
         validate=expect_json(lambda d: d["content"] == MESSAGE),
     )
     curl_send = Variant(
-        "curl recipe: write file; POST /conversations/1/messages",
-        bench.curl_recipe("POST", "/conversations/1/messages", text_json),
+        "plain curl: write file; POST /conversations/1/messages",
+        bench.plain_curl("POST", "/conversations/1/messages", text_json),
         requests=1,
         validate=expect_json(lambda d: d["content"] == MESSAGE),
     )
@@ -395,8 +395,8 @@ def per_call(
         validate=expect_json(lambda d: d["payload"]["current_status"] == "resolved"),
     )
     curl_status = Variant(
-        "curl recipe: write file; POST /conversations/2/toggle_status",
-        bench.curl_recipe("POST", "/conversations/2/toggle_status", '{"status": "resolved"}'),
+        "plain curl: write file; POST /conversations/2/toggle_status",
+        bench.plain_curl("POST", "/conversations/2/toggle_status", '{"status": "resolved"}'),
         requests=1,
         validate=expect_json(lambda d: d["payload"]["current_status"] == "resolved"),
     )
@@ -504,10 +504,10 @@ def bulk(bench: Bench, rounds: int, latency: float) -> tuple[list[str], dict[str
         max_rounds=SCRIPT_LOOP_ROUNDS,
         **hooks,
     )
-    recipe = bench.curl_recipe("POST", "/conversations/$id/toggle_status", '{"status": "resolved"}')
+    curl_call = bench.plain_curl("POST", "/conversations/$id/toggle_status", '{"status": "resolved"}')
     curl_loop = Variant(
         f"shell loop: plain curl, {BULK_COUNT} times",
-        f"for id in {spaced}; do\n{recipe}\ndone",
+        f"for id in {spaced}; do\n{curl_call}\ndone",
         requests=BULK_COUNT,
         validate=expect_documents(BULK_COUNT),
         **hooks,
@@ -551,8 +551,8 @@ def paging(bench: Bench, rounds: int, latency: float) -> list[str]:
     sandbox.reset()
 
     def curl_loop(jq: str | None) -> str:
-        recipe = bench.curl_recipe("GET", "/conversations?status=open&page=$page", jq=jq)
-        return f"for page in $(seq 1 {PAGES}); do\n{recipe}\ndone"
+        curl_call = bench.plain_curl("GET", "/conversations?status=open&page=$page", jq=jq)
+        return f"for page in $(seq 1 {PAGES}); do\n{curl_call}\ndone"
 
     variants = [
         Variant(
@@ -749,7 +749,7 @@ def main(argv: list[str] | None = None) -> int:
     rounds = QUICK_ROUNDS if args.quick else ROUNDS
     for tool in ("bash", "curl", "jq"):
         if shutil.which(tool) is None:
-            parser.error(f"{tool} is needed (the curl recipes run through bash, the curl list loop pipes to jq)")
+            parser.error(f"{tool} is needed (the curl calls run through bash, the curl list loop pipes to jq)")
     latency = args.latency
 
     started = time.perf_counter()
@@ -761,7 +761,7 @@ def main(argv: list[str] | None = None) -> int:
         f"code: {code} (scripts+templates digest {digest})",
         "method: each variant is a fresh process, wall time from spawn to exit (time.perf_counter); cpu = user+sys",
         "  of its process tree; the sandbox (tests/sandbox/, threaded) runs in the benchmark's process and sleeps",
-        "  the latency before each answer. Python variants are exec'd directly, curl recipes and loops via bash -c.",
+        "  the latency before each answer. Python variants are exec'd directly, curl calls and loops via bash -c.",
         "  Ratios are of medians; / floor <= 1.15 is the start-up goal (meaningful at latency 0). The 90% CI of a",
         "  ratio is a bootstrap over rounds. cpu time does not count waiting for a core, so it is the steadier",
         "  figure when other work shares the machine.",
