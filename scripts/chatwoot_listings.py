@@ -73,7 +73,12 @@ class Listing:
             return bool(self.meta(document).get("has_more"))
         total = self.count(document, params)
         if total is not None:
-            return total > (page - 1) * max(self.page_size, len(items)) + len(items)
+            # The pages before this one held at least as many items (the server's page size may
+            # differ from the nominal one), so none follow when the total is already reached;
+            # otherwise more follow unless this is the short last page at the nominal size.
+            if total <= page * len(items):
+                return False
+            return not (len(items) <= self.page_size and total == (page - 1) * self.page_size + len(items))
         return len(items) >= self.page_size  # no total: a full page may have a successor
 
     def walk(self, pages, params: dict, before_page: Callable[[int, int], None] | None = None) -> Walk:

@@ -81,23 +81,6 @@ def test_list_contacts_sort_label_and_page(httpserver, run):
     )
 
 
-def test_list_contacts_all_walks_15_a_page(httpserver, run):
-    people = [{"id": n, "name": f"P{n}", "email": f"p{n}@example.com"} for n in range(1, 33)]
-    for number, chunk in enumerate([people[:15], people[15:30], people[30:]], 1):
-        httpserver.expect_oneshot_request(
-            f"{ACCOUNT_PATH}/contacts", query_string={"sort": "created_at", "page": str(number)}
-        ).respond_with_json({"meta": {"count": 32, "current_page": str(number)}, "payload": chunk})
-    result = run("list_contacts", "--all", "--summary")
-    assert result.code == 0, result.stderr
-    shown = [
-        {"id": p["id"], "name": p["name"], "email": p["email"], "phone_number": None, "identifier": None}
-        for p in people
-    ]
-    assert result.stdout == lines(shown)
-    assert [r.args["page"] for r, _ in httpserver.log] == ["1", "2", "3"]
-    assert "fetching page 3 (30 so far)" in result.stderr
-
-
 def test_list_contacts_rejects_an_unknown_sort(httpserver, run):
     result = run("list_contacts", "--sort", "age")
     assert result.code == 2

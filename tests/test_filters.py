@@ -8,6 +8,7 @@ import sys
 from datetime import date, timedelta
 
 import pytest
+import requests
 from conftest import ACCOUNT_PATH, SCRIPTS_DIR, assert_received, body_of, only_request, strict_equal
 
 sys.path.insert(0, str(SCRIPTS_DIR))
@@ -529,3 +530,188 @@ def test_a_payload_starts_with_on_a_phone_is_sent_as_contains(run, httpserver):
     assert json.loads(only_request(httpserver).get_data())["payload"] == [
         condition("phone_number", "contains", ["+351"], None)
     ]
+
+
+# --------------------------------------------------------------------------- on the sandbox (Chatwoot 4.10's filter engine)
+
+STARTS_WITH = "Chatwoot 4.10 evaluates starts_with as an exact match; use ~ (contains), or = for an exact value"
+DISPLAY_ID = "Chatwoot 4.10 answers contains on display_id with an HTTP 500; use display_id=N (or =N,M,…)"
+SPOILED = (
+    "after a custom-attribute condition, Chatwoot 4.10 keeps only the first value, lowercased, of each later =, != "
+    "or labels condition; put the custom-attribute conditions last"
+)
+
+
+@pytest.fixture
+def agent(sandbox, run):
+    """The `run` fixture pointed at the freshly seeded sandbox, with its administrator token."""
+    run.env.update(sandbox.env())
+    return run
+
+
+def raw_filter(sb, entity: str, payload: list) -> requests.Response:
+    """A payload sent to the sandbox as it is, as Chatwoot would get it without the scripts."""
+    url = f"{sb.url}{ACCOUNT_PATH}/{entity}/filter"
+    return requests.post(url, json={"payload": payload}, headers={"api_access_token": sb.TOKEN})
+
+
+def newest_activity_first(rows) -> list[int]:
+    return [c["id"] for c in sorted(rows, key=lambda c: (c["last_activity_at"], c["id"]), reverse=True)]
+
+
+def test_chatwoot_gets_these_filters_wrong_on_the_sandbox_too(sandbox):
+    """What the refusals and rewrites below stand on: the sandbox computes these as Chatwoot 4.10 does."""
+    exact = raw_filter(sandbox, "contacts", [condition("phone_number", "starts_with", ["+49"])])
+    assert (exact.status_code, exact.json()["meta"]["count"]) == (200, 0)  # = '+49': no number is just that
+    assert raw_filter(sandbox, "conversations", [condition("display_id", "contains", ["1"])]).status_code == 500
+    custom_first = [
+        condition("order_id", "is_present", [], "AND"),
+        condition("labels", "equal_to", ["billing", "refund"]),
+    ]
+    spoiled = raw_filter(sandbox, "conversations", custom_first).json()["payload"]
+    assert sorted(c["id"] for c in spoiled) == [1, 5]  # labels kept only "billing"
+
+
+@pytest.mark.parametrize("written", ["phone_number^+49", "phone_number^49"])
+def test_a_phone_prefix_finds_the_contacts_whose_number_starts_with_it(sandbox, agent, written):
+    person = {"name": "Not German", "email": "not.german@example.com", "phone_number": "+14925550100"}  # 49 inside
+    created = requests.post(
+        f"{sandbox.url}{ACCOUNT_PATH}/contacts", json=person, headers={"api_access_token": sandbox.TOKEN}
+    )
+    assert created.status_code == 200
+    sandbox.requests.clear()
+    result = agent("filter_contacts", "--where", written, "--summary")
+    assert (result.code, result.stderr) == (0, "")
+    german = sorted(
+        (c for c in sandbox.contacts.values() if (c["phone_number"] or "").startswith("+49")),
+        key=lambda c: c["created_at"],
+    )
+    assert [c["name"] for c in german] == ["Jane Doe", "Zoë Müller", "Mia Schneider"]
+    assert [(line["id"], line["phone_number"]) for line in result.json] == [
+        (c["id"], c["phone_number"]) for c in german
+    ]
+    [sent] = sandbox.requests
+    assert sent.json == {"payload": [condition("phone_number", "contains", ["+49"])]}
+
+
+def test_custom_conditions_go_last_so_every_label_counts(sandbox, agent):
+    result = agent("filter_conversations", "--where", "custom.order_id?", "labels=billing,refund", "--summary")
+    assert (result.code, result.stderr) == (0, "")
+    wanted = [
+        c
+        for c in sandbox.conversations.values()
+        if "order_id" in c["custom_attributes"] and {"billing", "refund"} & set(c["labels"])
+    ]
+    assert sorted(c["id"] for c in wanted) == [1, 5, 11, 23]
+    assert [line["id"] for line in result.json] == newest_activity_first(wanted)
+    [sent] = sandbox.requests
+    assert sent.json == {
+        "payload": [
+            condition("labels", "equal_to", ["billing", "refund"], "AND"),
+            condition("order_id", "is_present", []),
+        ]
+    }
+
+
+REFUSED_PAYLOADS = {
+    "display_id contains": [condition("display_id", "contains", ["12"])],
+    "custom starts_with": [condition("plan", "starts_with", ["pro"])],
+    "status contains": [condition("status", "contains", ["open"])],
+    "mixed joiners": [
+        condition("order_id", "equal_to", ["A-1"], "OR"),
+        condition("status", "equal_to", ["open"], "AND"),
+        condition("labels", "equal_to", ["vip", "billing"]),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "script, args, line",
+    [
+        ("filter_conversations", ["--where", "custom.order_id^A-"], f"--where 'custom.order_id^A-': {STARTS_WITH}"),
+        ("filter_contacts", ["--where", "custom.plan^pro"], f"--where 'custom.plan^pro': {STARTS_WITH}"),
+        (
+            "filter_contacts",
+            ["--where", "email^jane"],
+            "--where 'email^jane': email does not take ^ (starts_with); email takes = (equal_to), "
+            "!= (not_equal_to), ~ (contains), !~ (does_not_contain)",
+        ),
+        ("filter_conversations", ["--where", "display_id~12"], f"--where 'display_id~12': {DISPLAY_ID}"),
+        ("filter_conversations", ["--where", "display_id!~12"], f"--where 'display_id!~12': {DISPLAY_ID}"),
+        (
+            "filter_conversations",
+            ["--where", "colour=red"],
+            "--where 'colour=red': colour is not a standard conversation key; the standard keys are status, priority, "
+            "assignee_id, inbox_id, team_id, campaign_id, display_id, labels, browser_language, conversation_language, "
+            "referer, mail_subject, created_at, last_activity_at; write custom.colour for a custom attribute",
+        ),
+        (
+            "filter_contacts",
+            ["--where", "identifier~cust"],
+            "--where 'identifier~cust': identifier does not take ~ (contains); identifier takes = (equal_to), "
+            "!= (not_equal_to)",
+        ),
+        (
+            "filter_conversations",
+            ["--payload", "display_id contains"],
+            f"--payload filter.json, condition 1: {DISPLAY_ID}",
+        ),
+        ("filter_contacts", ["--payload", "custom starts_with"], f"--payload filter.json, condition 1: {STARTS_WITH}"),
+        (
+            "filter_conversations",
+            ["--payload", "status contains"],
+            "--payload filter.json, condition 1: status does not take contains; status takes = (equal_to), "
+            "!= (not_equal_to)",
+        ),
+        ("filter_conversations", ["--payload", "mixed joiners"], f"--payload filter.json: {SPOILED}"),
+    ],
+)
+def test_filters_chatwoot_would_get_wrong_are_refused_with_one_line(sandbox, agent, script, args, line):
+    if args[0] == "--payload":
+        (agent.cwd / "filter.json").write_text(json.dumps(REFUSED_PAYLOADS[args[1]]), encoding="utf-8")
+        args = ["--payload", "filter.json"]
+    result = agent(script, *args)
+    assert (result.code, result.stdout, result.stderr) == (2, "", f"error: {line}\n")
+    assert sandbox.requests == []
+    assert agent.request_files() == []
+
+
+@pytest.mark.parametrize(
+    "script, args, wanted",
+    [
+        (
+            "filter_conversations",
+            ["status=open,pending", "labels=vip,bug", "assignee_id?"],
+            lambda c: c["status"] in ("open", "pending") and {"vip", "bug"} & set(c["labels"]) and c["assignee_id"],
+        ),
+        (
+            "filter_conversations",
+            ["--any", "priority=urgent", "custom.order_id=A-1043"],
+            lambda c: c["priority"] == "urgent" or c["custom_attributes"].get("order_id") == "A-1043",
+        ),
+        (
+            "filter_contacts",
+            ["--any", "city=berlin", "country_code=IE"],
+            lambda c: (
+                c["additional_attributes"].get("city") == "Berlin"
+                or c["additional_attributes"].get("country_code") == "ie"
+            ),
+        ),
+        (
+            "filter_contacts",
+            ["labels=vip", "email~example.com"],
+            lambda c: "vip" in c["labels"] and "example.com" in (c["email"] or ""),
+        ),
+    ],
+)
+def test_accepted_filters_find_what_they_say(sandbox, agent, script, args, wanted):
+    where = [arg for arg in args if arg != "--any"]
+    result = agent(script, *(["--any"] if "--any" in args else []), "--where", *where, "--summary")
+    assert (result.code, result.stderr) == (0, "")
+    if script == "filter_contacts":
+        expected = [c["id"] for c in sorted(sandbox.contacts.values(), key=lambda c: c["created_at"]) if wanted(c)]
+    else:
+        expected = newest_activity_first(c for c in sandbox.conversations.values() if wanted(c))
+    assert len(expected) >= 2
+    assert [line["id"] for line in result.json] == expected
+    assert len(sandbox.requests) == 1

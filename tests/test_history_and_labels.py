@@ -138,68 +138,6 @@ def test_list_messages_bad_ids_send_nothing(run, httpserver, bad):
     assert result.error_lines and httpserver.log == []
 
 
-def test_list_messages_all_walks_back_with_the_smallest_id(run, httpserver):
-    httpserver.expect_request(MESSAGES_PATH, method="GET").respond_with_handler(history(230))
-    result = run("list_messages", "42", "--all")
-    assert result.code == 0, result.stderr
-    document = result.json
-    assert [m["id"] for m in document["payload"]] == list(range(1, 231))
-    assert document["meta"] == META
-    assert list(document) == ["meta", "payload"]
-    # latest 20 (211..230), then before = the smallest id seen, down to an empty page
-    assert queries(httpserver) == [[]] + [[("before", str(b))] for b in range(211, 0, -20)] + [[("before", "1")]]
-    assert "fetched 10 pages (200 messages so far)" in result.stderr
-
-
-def test_list_messages_all_keeps_the_filter_on_every_page(run, httpserver):
-    httpserver.expect_request(MESSAGES_PATH, method="GET").respond_with_handler(history(45))
-    result = run("list_messages", "42", "--all", "--no-private")
-    assert [m["id"] for m in result.json["payload"]] == list(range(1, 46))
-    assert queries(httpserver) == [
-        [("filter_internal_messages", "true")],
-        [("filter_internal_messages", "true"), ("before", "26")],
-        [("filter_internal_messages", "true"), ("before", "6")],
-        [("filter_internal_messages", "true"), ("before", "1")],
-    ]
-
-
-def test_list_messages_all_from_before_starts_there(run, httpserver):
-    httpserver.expect_request(MESSAGES_PATH, method="GET").respond_with_handler(history(230))
-    result = run("list_messages", "42", "--all", "--before", "31")
-    assert [m["id"] for m in result.json["payload"]] == list(range(1, 31))
-    assert queries(httpserver) == [[("before", "31")], [("before", "11")], [("before", "1")]]
-
-
-def test_list_messages_all_with_after_walks_forward(run, httpserver):
-    httpserver.expect_request(MESSAGES_PATH, method="GET").respond_with_handler(history(250))
-    result = run("list_messages", "42", "--all", "--after", "5")
-    assert [m["id"] for m in result.json["payload"]] == list(range(6, 251))
-    assert queries(httpserver) == [[("after", "5")], [("after", "105")], [("after", "205")], [("after", "250")]]
-
-
-def test_list_messages_all_survives_overlapping_pages(run, httpserver):
-    # A server whose windows overlap by half still yields every message once, oldest first.
-    httpserver.expect_request(MESSAGES_PATH, method="GET").respond_with_handler(history(95, overlap=10))
-    result = run("list_messages", "42", "--all")
-    assert result.code == 0, result.stderr
-    assert [m["id"] for m in result.json["payload"]] == list(range(1, 96))
-
-
-def test_list_messages_all_stops_when_the_server_ignores_before(run, httpserver):
-    httpserver.expect_request(MESSAGES_PATH, method="GET").respond_with_handler(history(100, ignore_cursor=True))
-    result = run("list_messages", "42", "--all", timeout=20)
-    assert result.code == 0, result.stderr
-    assert [m["id"] for m in result.json["payload"]] == list(range(81, 101))
-    assert queries(httpserver) == [[], [("before", "81")]]
-
-
-def test_list_messages_all_of_an_empty_conversation(run, httpserver):
-    httpserver.expect_request(MESSAGES_PATH, method="GET").respond_with_json({"meta": META, "payload": []})
-    result = run("list_messages", "42", "--all")
-    assert (result.code, result.stdout) == (0, printed({"meta": META, "payload": []}))
-    assert len(httpserver.log) == 1
-
-
 PHOTO = {"id": 9, "message_id": 506, "file_type": "image", "account_id": 1, "extension": "jpg", "file_size": 2048}
 PDF = {"extension": "pdf", "data_url": "https://files.example.com/invoice.pdf"}
 TRANSCRIPT_PAGE = {

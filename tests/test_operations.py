@@ -252,34 +252,6 @@ def test_search_contacts_summary_prints_id_name_email(run, httpserver):
     )  # fmt: skip
 
 
-def _two_search_pages(httpserver):
-    first = {"meta": {"count": 1, "current_page": "1", "has_more": True}, "payload": [CONTACT]}
-    second = {"meta": {"count": 1, "current_page": "2", "has_more": False}, "payload": [SECOND_CONTACT]}
-    answer(httpserver, "GET", "/contacts/search", first, query={"q": "jane", "sort": "created_at", "page": "1"})
-    answer(httpserver, "GET", "/contacts/search", second, query={"q": "jane", "sort": "created_at", "page": "2"})
-
-
-def test_search_contacts_all_merges_pages_into_one_envelope(run, httpserver):
-    _two_search_pages(httpserver)
-    result = run("search_contacts", "jane", "--all")
-    assert [list(r.args.items(multi=True)) for r, _ in httpserver.log] == [
-        [("q", "jane"), ("sort", "created_at"), ("page", "1")],
-        [("q", "jane"), ("sort", "created_at"), ("page", "2")],
-    ]
-    assert result.code == 0, result.stderr
-    assert result.error_lines == []
-    merged = {"meta": {"count": 2, "current_page": "1", "has_more": False}, "payload": [CONTACT, SECOND_CONTACT]}
-    assert result.stdout == compact(merged)
-
-
-def test_search_contacts_all_summary_covers_every_page(run, httpserver):
-    _two_search_pages(httpserver)
-    result = run("search_contacts", "jane", "--all", "--summary")
-    assert len(httpserver.log) == 2
-    assert result.code == 0, result.stderr
-    assert [(item["id"], item["name"]) for item in result.json] == [(17, "Jane Doë"), (18, "Zoë Müller 李")]
-
-
 # --------------------------------------------------------------------------- get_contact / get_conversation
 
 
@@ -410,35 +382,6 @@ def test_list_conversations_summary_prints_id_status_sender_name(run, httpserver
         result,
         one_per_line([summary(42, "Jane Doë"), summary(43, "李雷", "pending")]),
     )
-
-
-def test_list_conversations_all_walks_pages_of_25(run, httpserver):
-    first = [conversation(100 + n, f"Kunde {n}") for n in range(25)]
-    second = [conversation(200, "Letzte Kundin")]
-    counts = {"mine_count": 3, "assigned_count": 20, "unassigned_count": 6, "all_count": 26}
-    answer(
-        httpserver,
-        "GET",
-        "/conversations",
-        {"data": {"meta": counts, "payload": first}},
-        {"labels[]": "x", "page": "1"},
-    )
-    answer(
-        httpserver,
-        "GET",
-        "/conversations",
-        {"data": {"meta": counts, "payload": second}},
-        {"labels[]": "x", "page": "2"},
-    )
-    result = run("list_conversations", "--label", "x", "--all", "--summary")
-    assert [list(r.args.items(multi=True)) for r, _ in httpserver.log] == [
-        [("labels[]", "x"), ("page", "1")],
-        [("labels[]", "x"), ("page", "2")],
-    ]
-    assert result.code == 0, result.stderr
-    assert result.error_lines == []
-    expected = [summary(c["id"], c["meta"]["sender"]["name"]) for c in first + second]
-    assert result.stdout == one_per_line(expected)
 
 
 # --------------------------------------------------------------------------- send_message / add_note
