@@ -88,11 +88,6 @@ INBOX = json.loads(
     "inbox_identifier": "a1B2c3D4e5F6g7H8", "additional_attributes": {}, "provider": null}"""
 )
 INBOXES = {"payload": [INBOX, {**INBOX, "id": 4, "name": "E-Mail Kundendienst ✉", "channel_type": "Channel::Email"}]}
-AGENT = AGENTS[0]
-TEAM_ROW = json.loads(
-    """{"id": 2, "name": "billing", "description": "Billing questions", "allow_auto_assign": true, "account_id": 1,
-    "created_at": "2025-10-01T08:00:00.000Z", "updated_at": "2025-10-01T08:00:00.000Z"}"""
-)
 
 
 def toggled(status: str, until: str | None = None) -> dict:
@@ -509,26 +504,6 @@ def test_add_note_reads_stdin(run, httpserver):
         body={"content": "from stdin\r\n»quoted«", "message_type": "outgoing", "private": True},
     )
     assert_success(run, result, compact(MESSAGE))
-
-
-# --------------------------------------------------------------------------- assign_conversation
-
-
-@pytest.mark.parametrize(
-    ("flags", "body", "document"),
-    [
-        (["--agent-id", "5"], {"assignee_id": 5}, AGENT),
-        (["--team-id", "2"], {"team_id": 2}, TEAM_ROW),
-        (["--unassign"], {"assignee_id": None}, None),
-    ],
-    ids=["agent", "team", "unassign"],
-)
-def test_assign_conversation(run, httpserver, flags, body, document):
-    serve_directory(httpserver)
-    answer(httpserver, "POST", "/conversations/42/assignments", document)
-    result = run("assign_conversation", "42", *flags)
-    assert_received(only_write(httpserver), "POST", f"{ACCOUNT_PATH}/conversations/42/assignments", body=body)
-    assert_success(run, result, compact(document))
 
 
 # --------------------------------------------------------------------------- set_status
