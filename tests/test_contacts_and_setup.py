@@ -139,36 +139,6 @@ def test_contact_conversations_summary(httpserver, run):
     )  # fmt: skip
 
 
-# ----------------------------------------------------------------------------- set_priority
-
-
-@pytest.mark.parametrize(("priority", "body"), [("urgent", {"priority": "urgent"}), ("low", {"priority": "low"})])
-def test_set_priority(httpserver, run, priority, body):
-    path = f"{ACCOUNT_PATH}/conversations/42/toggle_priority"
-    httpserver.expect_request(path, method="POST").respond_with_data("", status=200)
-    result = run("set_priority", "42", priority)
-    assert result.code == 0, result.stderr
-    assert result.stdout == compact({"conversation_id": 42, "priority": priority})
-    assert_received(only_request(httpserver), "POST", path, body=body)
-
-
-def test_set_priority_none_clears_without_sending_none(httpserver, run):
-    path = f"{ACCOUNT_PATH}/conversations/42/toggle_priority"
-    httpserver.expect_request(path, method="POST").respond_with_data("", status=200)
-    result = run("set_priority", "42", "none")
-    assert result.code == 0, result.stderr
-    assert result.stdout == '{"conversation_id": 42, "priority": null}\n'
-    assert_received(only_request(httpserver), "POST", path, body={})
-    assert b"none" not in only_request(httpserver).get_data()
-
-
-def test_set_priority_rejects_unknown_values_before_sending(httpserver, run):
-    result = run("set_priority", "42", "critical")
-    assert result.code == 2
-    assert "invalid choice: 'critical'" in result.error_lines[0]
-    assert httpserver.log == []
-
-
 # ----------------------------------------------------------------------------- teams, canned responses
 
 

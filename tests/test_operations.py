@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import calendar
 import json
-import time
 
 import pytest
 from conftest import (
@@ -88,15 +86,6 @@ INBOX = json.loads(
     "inbox_identifier": "a1B2c3D4e5F6g7H8", "additional_attributes": {}, "provider": null}"""
 )
 INBOXES = {"payload": [INBOX, {**INBOX, "id": 4, "name": "E-Mail Kundendienst ✉", "channel_type": "Channel::Email"}]}
-AGENT = AGENTS[0]
-TEAM_ROW = json.loads(
-    """{"id": 2, "name": "billing", "description": "Billing questions", "allow_auto_assign": true, "account_id": 1,
-    "created_at": "2025-10-01T08:00:00.000Z", "updated_at": "2025-10-01T08:00:00.000Z"}"""
-)
-
-
-def toggled(status: str, until: str | None = None) -> dict:
-    return {"payload": {"success": True, "conversation_id": 42, "current_status": status, "snoozed_until": until}}
 
 
 def conversation(number: int, name: str, status: str = "open") -> dict:
@@ -452,83 +441,6 @@ def test_add_note_reads_stdin(run, httpserver):
         body={"content": "from stdin\r\n»quoted«", "message_type": "outgoing", "private": True},
     )
     assert_success(run, result, compact(MESSAGE))
-
-
-# --------------------------------------------------------------------------- assign_conversation
-
-
-@pytest.mark.parametrize(
-    ("flags", "body", "document"),
-    [
-        (["--agent-id", "5"], {"assignee_id": 5}, AGENT),
-        (["--team-id", "2"], {"team_id": 2}, TEAM_ROW),
-        (["--unassign"], {"assignee_id": None}, None),
-    ],
-    ids=["agent", "team", "unassign"],
-)
-def test_assign_conversation(run, httpserver, flags, body, document):
-    serve_directory(httpserver)
-    answer(httpserver, "POST", "/conversations/42/assignments", document)
-    result = run("assign_conversation", "42", *flags)
-    assert_received(only_write(httpserver), "POST", f"{ACCOUNT_PATH}/conversations/42/assignments", body=body)
-    assert_success(run, result, compact(document))
-
-
-# --------------------------------------------------------------------------- set_status
-
-
-@pytest.mark.parametrize("status", ["open", "resolved", "pending", "snoozed"])
-def test_set_status_sends_status_only(run, httpserver, status):
-    serve_directory(httpserver)  # an administrator's token: Chatwoot changes nothing else
-    answer(httpserver, "POST", "/conversations/42/toggle_status", toggled(status))
-    result = run("set_status", "42", status)
-    assert_received(
-        only_write(httpserver), "POST", f"{ACCOUNT_PATH}/conversations/42/toggle_status", body={"status": status}
-    )
-    assert reads(httpserver) == (["/api/v1/profile"] if status == "open" else [])
-    assert_success(run, result, compact(toggled(status)))
-
-
-@pytest.mark.parametrize(("until", "seconds"), [("30m", 1800), ("2h", 7200), ("1w", 604800)])
-def test_set_status_snooze_for_a_duration_sends_unix_seconds(run, httpserver, until, seconds):
-    document = toggled("snoozed", "2026-12-01T09:00:00.000Z")
-    answer(httpserver, "POST", "/conversations/42/toggle_status", document)
-    before = int(time.time())
-    result = run("set_status", "42", "snoozed", "--until", until)
-    after = int(time.time())
-    body = body_of(only_request(httpserver))
-    assert body.keys() == {"status", "snoozed_until"}
-    assert body["status"] == "snoozed"
-    assert type(body["snoozed_until"]) is int, body
-    assert before + seconds <= body["snoozed_until"] <= after + seconds
-    assert_success(run, result, compact(document))
-
-
-SNOOZE_END = calendar.timegm((2030, 6, 1, 9, 0, 0))  # 2030-06-01T09:00:00Z
-
-
-@pytest.mark.parametrize(
-    ("until", "tz", "expected"),
-    [
-        ("2030-06-01T09:00:00Z", None, SNOOZE_END),
-        ("2030-06-01T09:00Z", None, SNOOZE_END),
-        ("2030-06-01T11:00:00+02:00", None, SNOOZE_END),
-        (str(SNOOZE_END), None, SNOOZE_END),
-        ("2030-06-01T09:00", "UTC0", SNOOZE_END),
-        ("2030-06-01T09:00", "CEST-2", SNOOZE_END - 7200),  # no offset: the user's local time
-    ],
-    ids=["iso-z", "iso-minutes-z", "iso-offset", "unix", "local-utc", "local-plus2"],
-)
-def test_set_status_snooze_until_a_moment(run, httpserver, until, tz, expected):
-    answer(httpserver, "POST", "/conversations/42/toggle_status", toggled("snoozed", "2030-06-01T09:00:00.000Z"))
-    result = run("set_status", "42", "snoozed", "--until", until, env={"TZ": tz})
-    assert_received(
-        only_request(httpserver),
-        "POST",
-        f"{ACCOUNT_PATH}/conversations/42/toggle_status",
-        body={"status": "snoozed", "snoozed_until": expected},
-    )
-    assert_success(run, result, compact(toggled("snoozed", "2030-06-01T09:00:00.000Z")))
 
 
 # --------------------------------------------------------------------------- list_agents / list_inboxes
