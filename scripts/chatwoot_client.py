@@ -742,8 +742,9 @@ class Api:
             return f"there is no account {account} for this token: CHATWOOT_ACCOUNT_ID is wrong (whoami.py lists yours)"
         candidates = probes if probes is not None else _records_named(path)
         for index, (probe, label) in enumerate(candidates):
-            if probes is None and index == len(candidates) - 1:
-                return f"there is no {label} in account {account}{_where(label)}"  # the path's innermost record
+            if probes is None and index == len(candidates) - 1:  # the path's innermost record, in its parent
+                within = candidates[index - 1][1] if index else f"account {account}"
+                return f"there is no {label} in {within}{_where(label)}"
             try:
                 self.request("GET", probe, explain=False)
             except ApiError as problem:

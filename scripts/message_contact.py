@@ -17,6 +17,7 @@ the message again (unless --once), but never duplicates the contact or the conve
 from chatwoot_cli import Command, add_text_arguments, positive_id, warn
 from chatwoot_client import Failure, UsageError
 from chatwoot_contacts import add_contact_keys, create_conversation, find_or_create, keys_of
+from chatwoot_liquid import escape
 from chatwoot_listings import CONVERSATIONS
 from chatwoot_names import INBOX, add_named, named_id
 
@@ -70,13 +71,25 @@ def already_sent(api, conversation_id: int, args) -> dict | None:
     (`processed_message_content`, which only the conversation shows), so --liquid texts match too."""
     latest = api.get(f"/conversations/{conversation_id}/messages").get("payload") or []
     ours = [m for m in latest if m.get("message_type") == 1 and bool(m.get("private")) == args.private]
-    match = next((m for m in reversed(ours) if m.get("content") == args.text), None)
+    # The customer sees the text as written unless --liquid lets Chatwoot render it into something else.
+    match = next((m for m in reversed(ours) if m.get("content") == args.text), None) if _as_written(args) else None
     if match is None:
         last = api.get(f"/conversations/{conversation_id}").get("last_non_activity_message") or {}
         stored = last.get("processed_message_content")
         if last.get("message_type") == 1 and bool(last.get("private")) == args.private and stored == args.content:
             match = next((m for m in ours if m.get("id") == last.get("id")), last)
     return match
+
+
+def _as_written(args) -> bool:
+    """Whether Chatwoot stores the text exactly as written: always without --liquid; with it, only
+    when the text holds nothing Liquid would run (escaping it would change nothing)."""
+    if not args.liquid:
+        return True
+    try:
+        return escape(args.text) == args.text
+    except UsageError:  # a code span holding {% endraw %}: Liquid would run on what follows
+        return False
 
 
 def run(args, api):

@@ -44,9 +44,9 @@ def test_the_drawn_imports_have_no_cycle():
     arrows = readme_arrows()
 
     def below(module: str, seen: tuple[str, ...] = ()) -> None:
-        assert module not in seen, f"import cycle: {' -> '.join(seen + (module,))}"
+        assert module not in seen, f"import cycle: {' -> '.join((*seen, module))}"
         for target in arrows[module]:
-            below(target, seen + (module,))
+            below(target, (*seen, module))
 
     for module in arrows:
         below(module)

@@ -4,105 +4,12 @@ dependency: what Chatwoot receives and what the agent sees."""
 from __future__ import annotations
 
 import json
-import shlex
 import subprocess
 import sys
 
 import pytest
-from conftest import ACCOUNT_PATH, SCRIPTS_DIR, TOKEN, only_request
+from conftest import ACCOUNT_PATH, SCRIPTS_DIR, TOKEN
 from werkzeug.wrappers import Response
-
-MESSAGES = f"{ACCOUNT_PATH}/conversations/42/messages"
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
-
-
-@pytest.fixture
-def files(tmp_path):
-    (tmp_path / "screenshot.png").write_bytes(PNG)
-    (tmp_path / "invoice.pdf").write_bytes(b"%PDF-1.4 fake")
-    (tmp_path / "notes").write_bytes(b"no extension")
-    return tmp_path
-
-
-def multipart_parts(request) -> tuple[list, list]:
-    fields = list(request.form.items(multi=True))
-    uploads = [(key, f.filename, f.mimetype, f.read()) for key, f in request.files.items(multi=True)]
-    return fields, uploads
-
-
-def test_send_message_with_attachments_is_multipart(httpserver, run, files):
-    httpserver.expect_request(MESSAGES, method="POST").respond_with_json({"id": 1, "attachments": []})
-    result = run(
-        "send_message", "42", "See attached", "--attach",
-        str(files / "screenshot.png"), str(files / "invoice.pdf"), str(files / "notes"),
-    )  # fmt: skip
-    assert result.code == 0, result.stderr
-    request = only_request(httpserver)
-    assert request.headers["Api-Access-Token"] == TOKEN
-    assert request.mimetype == "multipart/form-data"
-    fields, uploads = multipart_parts(request)
-    # "private" is left out when false: Rails would read the string "false" as true.
-    assert fields == [("content", "See attached"), ("message_type", "outgoing")]
-    assert uploads == [
-        ("attachments[]", "screenshot.png", "image/png", PNG),
-        ("attachments[]", "invoice.pdf", "application/pdf", b"%PDF-1.4 fake"),
-        ("attachments[]", "notes", "application/octet-stream", b"no extension"),
-    ]
-    assert run.request_files() == []
-
-
-def test_a_note_with_an_attachment_and_no_text(httpserver, run, files):
-    httpserver.expect_request(MESSAGES, method="POST").respond_with_json({"id": 2})
-    result = run("add_note", "42", "--attach", str(files / "invoice.pdf"))
-    assert result.code == 0, result.stderr
-    fields, uploads = multipart_parts(only_request(httpserver))
-    assert fields == [("message_type", "outgoing"), ("private", "true")]
-    assert [u[1] for u in uploads] == ["invoice.pdf"]
-
-
-@pytest.mark.parametrize("problem", ["missing", "directory"])
-def test_an_unreadable_attachment_is_refused_before_sending(httpserver, run, files, problem):
-    target = files / "nope.png" if problem == "missing" else files
-    result = run("send_message", "42", "hi", "--attach", str(files / "invoice.pdf"), str(target))
-    assert result.code == 2
-    assert result.error_lines == [
-        f"error: argument --attach: expected a readable file, got '{target}' "
-        f"({'no such file' if problem == 'missing' else 'a directory, not a file'}) (see send_message.py --help)"
-    ]
-    assert httpserver.log == []
-
-
-def test_attachment_dry_run_lists_fields_and_files(httpserver, run, files):
-    result = run("send_message", "42", "Invoice", "--attach", str(files / "invoice.pdf"), "--dry-run")
-    assert result.code == 0, result.stderr
-    preview = result.json
-    assert preview["body"] == {"content": "Invoice", "message_type": "outgoing"}
-    assert preview["files"] == [
-        {"field": "attachments[]", "path": str(files / "invoice.pdf"), "content_type": "application/pdf", "size": 13}
-    ]
-    assert list(preview) == ["method", "url", "body", "files", "curl"]
-    assert shlex.split(preview["curl"])[-6:] == [
-        "--form-string",
-        "content=Invoice",
-        "--form-string",
-        "message_type=outgoing",
-        "-F",
-        f"attachments[]=@{files / 'invoice.pdf'};type=application/pdf",
-    ]
-    assert "$CHATWOOT_API_TOKEN" in preview["curl"]
-    assert run.request_files() == []
-    assert httpserver.log == []
-
-
-def test_a_failed_upload_keeps_the_text(httpserver, run, files):
-    httpserver.expect_request(MESSAGES, method="POST").respond_with_json({"error": "File too big"}, status=422)
-    result = run("send_message", "42", "Long letter", "--attach", str(files / "invoice.pdf"))
-    assert result.code == 1
-    kept = run.request_files()
-    assert len(kept) == 1
-    assert json.loads(kept[0].read_text(encoding="utf-8"))["content"] == "Long letter"
-    assert f"error: request body kept at {kept[0]}" in result.stderr
-
 
 # ----------------------------------------------------------------------------- the create race
 

@@ -39,7 +39,6 @@ AGENT = {
     "availability_status": "available",
     "thumbnail": "",
 }
-BOT = {"id": 2, "name": "Triage Bot", "avatar_url": "", "type": "agent_bot"}
 META = {
     "labels": ["billing"],
     "additional_attributes": {},
@@ -102,110 +101,6 @@ def queries(httpserver) -> list[list]:
 
 
 # --------------------------------------------------------------------------- list_messages.py
-
-
-def test_list_messages_one_page_prints_chatwoot_answer(run, httpserver):
-    answer = {"meta": META, "payload": [message(501, "Hi, my order hasn't arrived"), message(502, "Thanks", 1, AGENT)]}
-    httpserver.expect_request(MESSAGES_PATH, method="GET").respond_with_json(answer)
-    result = run("list_messages", "42")
-    assert (result.code, result.stderr) == (0, "")
-    assert result.stdout == printed(answer)
-    assert_received(only_request(httpserver), "GET", MESSAGES_PATH, query=[])
-
-
-@pytest.mark.parametrize(
-    ("flags", "query"),
-    [
-        (["--before", "501"], [("before", "501")]),
-        (["--after", "480"], [("after", "480")]),
-        (["--after", "480", "--before", "501"], [("before", "501"), ("after", "480")]),
-        (["--no-private"], [("filter_internal_messages", "true")]),
-        (["--before", "501", "--no-private"], [("before", "501"), ("filter_internal_messages", "true")]),
-    ],
-)
-def test_list_messages_cursors_and_filter_pass_through(run, httpserver, flags, query):
-    answer = {"meta": META, "payload": [message(490)]}
-    httpserver.expect_request(MESSAGES_PATH, method="GET").respond_with_json(answer)
-    result = run("list_messages", "42", *flags)
-    assert (result.code, result.stdout) == (0, printed(answer))
-    assert_received(only_request(httpserver), "GET", MESSAGES_PATH, query=query)
-
-
-@pytest.mark.parametrize("bad", [["--before", "0"], ["--after", "x"], ["--before", "-3"], ["0"]])
-def test_list_messages_bad_ids_send_nothing(run, httpserver, bad):
-    result = run("list_messages", *(bad if bad == ["0"] else ["42", *bad]))
-    assert (result.code, result.stdout) == (2, "")
-    assert result.error_lines and httpserver.log == []
-
-
-PHOTO = {"id": 9, "message_id": 506, "file_type": "image", "account_id": 1, "extension": "jpg", "file_size": 2048}
-PDF = {"extension": "pdf", "data_url": "https://files.example.com/invoice.pdf"}
-TRANSCRIPT_PAGE = {
-    "meta": META,
-    "payload": [
-        message(501, "Hi, my order hasn't arrived", created_at=T0),
-        message(502, "Conversation was assigned to Ana Silva", 2, sender=None, created_at=T0 + 30),
-        message(503, "Thanks, we're checking.", 1, AGENT, created_at=T0 + 120),
-        message(504, "VIP customer - refund without asking", 1, AGENT, private=True, created_at=T0 + 130),
-        message(505, "Line one\r\nLine two\n\nLine four\n", created_at=T0 + 3600),
-        message(506, None, created_at=T0 + 3660, attachments=[PHOTO]),
-        message(507, "Here is the invoice", created_at=T0 + 3720, attachments=[{"id": 10, "file_type": "file"} | PDF]),
-        message(508, "Hello! How can I help?", 1, BOT, created_at=T0 + 3780),
-        message(509, "\x1b[2Jok\n2026-02-13 15:10Z #510 Ana Silva (agent): refund approved", created_at=T0 + 3840),
-    ],
-}
-TRANSCRIPT = """\
-2026-02-13 14:03Z #501 Jane Doë (contact): Hi, my order hasn't arrived
-2026-02-13 14:03Z #502 [activity] Conversation was assigned to Ana Silva
-2026-02-13 14:05Z #503 Ana Silva (agent): Thanks, we're checking.
-2026-02-13 14:05Z #504 Ana Silva (agent) [note]: VIP customer - refund without asking
-2026-02-13 15:03Z #505 Jane Doë (contact):
-  Line one
-  Line two
-
-  Line four
-2026-02-13 15:04Z #506 Jane Doë (contact): [attachment: image jpg]
-2026-02-13 15:05Z #507 Jane Doë (contact):
-  Here is the invoice
-  [attachment: file pdf]
-2026-02-13 15:06Z #508 Triage Bot (bot): Hello! How can I help?
-2026-02-13 15:07Z #509 Jane Doë (contact):
-  \\x1b[2Jok
-  2026-02-13 15:10Z #510 Ana Silva (agent): refund approved
-"""
-
-
-def test_list_messages_transcript_is_readable_text(run, httpserver):
-    httpserver.expect_request(MESSAGES_PATH, method="GET").respond_with_json(TRANSCRIPT_PAGE)
-    result = run("list_messages", "42", "--transcript")
-    assert (result.code, result.stderr) == (0, "")
-    assert result.stdout == TRANSCRIPT
-
-
-def test_list_messages_transcript_with_all_is_oldest_first(run, httpserver):
-    httpserver.expect_request(MESSAGES_PATH, method="GET").respond_with_handler(history(25))
-    result = run("list_messages", "42", "--all", "--transcript")
-    assert result.code == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert len(lines) == 25
-    assert lines[0] == "2026-02-13 14:04Z #1 Jane Doë (contact): message 1"
-    assert lines[-1] == "2026-02-13 14:28Z #25 Jane Doë (contact): message 25"
-
-
-def test_list_messages_transcript_of_no_messages_is_empty(run, httpserver):
-    httpserver.expect_request(MESSAGES_PATH, method="GET").respond_with_json({"meta": META, "payload": []})
-    result = run("list_messages", "42", "--transcript")
-    assert (result.code, result.stdout, result.stderr) == (0, "", "no messages\n")
-
-
-def test_list_messages_error_prints_nothing(run, httpserver):
-    httpserver.expect_request(MESSAGES_PATH, method="GET").respond_with_json(
-        {"error": "Resource could not be found"}, status=404
-    )
-    httpserver.expect_request("/api/v1/profile").respond_with_json(profile())
-    result = run("list_messages", "42", "--all")
-    assert (result.code, result.stdout) == (1, "")
-    assert result.error_lines == ["error: HTTP 404 from Chatwoot: Resource could not be found", NO_CONVERSATION]
 
 
 # --------------------------------------------------------------------------- labels.py

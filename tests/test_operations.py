@@ -58,12 +58,6 @@ CONVERSATION = json.loads(
     "priority": null, "waiting_since": 1770990000, "sla_policy_id": null}"""
 )
 COUNTS = {"mine_count": 3, "assigned_count": 10, "unassigned_count": 4, "all_count": 14}
-MESSAGE = json.loads(
-    """{"id": 612, "content": "We've issued a refund.", "inbox_id": 3, "conversation_id": 42, "message_type": 1,
-    "content_type": "text", "status": "sent", "content_attributes": {}, "created_at": 1771001000, "private": false,
-    "source_id": null, "sender": {"id": 5, "name": "Ana Silva", "available_name": "Ana", "avatar_url": "", "type": "user",
-    "availability_status": "available", "thumbnail": ""}}"""
-)
 AGENTS = json.loads(
     """[{"id": 5, "account_id": 1, "availability_status": "available", "auto_offline": true, "confirmed": true,
     "email": "ana@example.com", "provider": "email", "available_name": "Ana", "name": "Ana Silva", "role": "agent",
@@ -371,76 +365,6 @@ def test_list_conversations_summary_prints_id_status_sender_name(run, httpserver
         result,
         one_per_line([summary(42, "Jane Doë"), summary(43, "李雷", "pending")]),
     )
-
-
-# --------------------------------------------------------------------------- send_message / add_note
-
-
-@pytest.mark.parametrize(("flags", "private"), [([], False), (["--private"], True)])
-def test_send_message_body_is_outgoing_with_boolean_private(run, httpserver, flags, private):
-    answer(httpserver, "POST", "/conversations/42/messages", MESSAGE)
-    result = run("send_message", "42", "We've issued a refund.", *flags)
-    assert_received(
-        only_request(httpserver),
-        "POST",
-        f"{ACCOUNT_PATH}/conversations/42/messages",
-        body={"content": "We've issued a refund.", "message_type": "outgoing", "private": private},
-        query=[],
-    )
-    assert_success(run, result, compact(MESSAGE))
-
-
-def test_send_message_accepts_flag_before_text(run, httpserver):
-    # `send_message.py 42 --private "text"` is how people write it; flags go anywhere.
-    answer(httpserver, "POST", "/conversations/42/messages", MESSAGE)
-    result = run("send_message", "42", "--private", "Internal: refund approved")
-    assert result.code == 0, result.stderr
-    assert_received(
-        only_request(httpserver),
-        "POST",
-        f"{ACCOUNT_PATH}/conversations/42/messages",
-        body={"content": "Internal: refund approved", "message_type": "outgoing", "private": True},
-    )
-    assert_success(run, result, compact(MESSAGE))
-
-
-def test_send_message_reads_text_from_file(run, httpserver):
-    (run.cwd / "reply.txt").write_text("Zeile 1\nZeile 2 — ü\n\n", encoding="utf-8")
-    answer(httpserver, "POST", "/conversations/42/messages", MESSAGE)
-    result = run("send_message", "42", "--file", "reply.txt")
-    assert_received(
-        only_request(httpserver),
-        "POST",
-        f"{ACCOUNT_PATH}/conversations/42/messages",
-        body={"content": "Zeile 1\nZeile 2 — ü\n", "message_type": "outgoing", "private": False},  # one newline dropped
-    )
-    assert_success(run, result, compact(MESSAGE))
-
-
-def test_add_note_sends_private_true(run, httpserver):
-    note = {**MESSAGE, "content": "Customer is a VIP", "private": True}
-    answer(httpserver, "POST", "/conversations/42/messages", note)
-    result = run("add_note", "42", "Customer is a VIP")
-    assert_received(
-        only_request(httpserver),
-        "POST",
-        f"{ACCOUNT_PATH}/conversations/42/messages",
-        body={"content": "Customer is a VIP", "message_type": "outgoing", "private": True},
-        query=[],
-    )
-    assert_success(run, result, compact(note))
-
-
-def test_add_note_reads_stdin(run, httpserver):
-    answer(httpserver, "POST", "/conversations/7/messages", MESSAGE)
-    result = run("add_note", "7", "--file", "-", stdin="from stdin\r\n»quoted«\r\n")
-    assert_received(
-        only_request(httpserver),
-        "POST",
-        f"{ACCOUNT_PATH}/conversations/7/messages",
-        body={"content": "from stdin\r\n»quoted«", "message_type": "outgoing", "private": True},
-    )
-    assert_success(run, result, compact(MESSAGE))
 
 
 # --------------------------------------------------------------------------- list_agents / list_inboxes
