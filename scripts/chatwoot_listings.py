@@ -87,6 +87,10 @@ class Listing:
     def merge(self, first: Any, items: list[str]) -> list[str]:
         """The first page's envelope holding every page's items (given as JSON text), as pieces
         of text that join into exactly what json.dumps would print for the merged document."""
+        commas = [", "] * (len(items) - 1)
+        listed = ["[", *(piece for pair in zip(items, [*commas, ""]) for piece in pair), "]"]
+        if not self.items_at:  # a bare array (CSAT answers): no envelope
+            return [*listed, "\n"]
         holder = first
         for key in self.items_at[:-1]:
             holder = holder[key]
@@ -96,8 +100,7 @@ class Listing:
             meta["count"] = len(items)
             meta["has_more"] = False
         before, _, after = _to_json(first).rpartition(_to_json(_ITEMS_GO_HERE))  # the items are last
-        commas = [", "] * (len(items) - 1)
-        return [before, "[", *(piece for pair in zip(items, [*commas, ""]) for piece in pair), "]", after, "\n"]
+        return [before, *listed, after, "\n"]
 
 
 class Query:

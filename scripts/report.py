@@ -16,7 +16,8 @@ Prints Chatwoot's answer: totals {"conversations_count", "incoming_messages_coun
 "reply_time", "previous": {the same for the period just before, as long}}, times in seconds (null
 when nothing happened); with --by, one row per agent, inbox, team or label, each named; with
 --metric, [{"value", "timestamp", "count"}...] a day (or --group-by). --summary gives the same
-figures readably: durations like "13m 32s", the change against the previous period, dates.
+figures readably: durations like "13m 32s" (null for an average over nothing), the change against
+the previous period, dates.
 The period is the last 7 days up to now unless --since / --until (YYYY-MM-DD, an ISO time, unix
 seconds, today, yesterday, or 7d / 24h for that long ago; no offset means this machine's time
 zone); Chatwoot's periods exclude their end.
@@ -166,12 +167,17 @@ def series_summary(series, durations: bool) -> list:
     return [
         {
             "from": datetime.fromtimestamp(point.get("timestamp") or 0, timezone.utc).astimezone().isoformat(),
-            "value": duration(point.get("value")) if durations else point.get("value"),
+            "value": readable_point(point) if durations else point.get("value"),
             **({"count": point["count"]} if "count" in point else {}),
         }
         for point in series
         if isinstance(point, dict)
     ]
+
+
+def readable_point(point: dict) -> str | None:
+    """An average's bucket as a duration; null for an empty one, which Chatwoot answers with 0, not null."""
+    return None if point.get("count") == 0 else duration(point.get("value"))
 
 
 command = Command(__doc__, arguments, run, admin_only=True)

@@ -55,21 +55,6 @@ def test_bulk_dry_run_previews_every_request_and_sends_nothing(httpserver, run):
     assert httpserver.log == []
 
 
-def test_bulk_labels_read_merge_write_each(httpserver, run):
-    for number, labels in ((5, ["a"]), (6, [])):
-        path = f"{ACCOUNT_PATH}/conversations/{number}/labels"
-        httpserver.expect_request(path, method="GET").respond_with_json({"payload": labels})
-        httpserver.expect_request(path, method="POST").respond_with_json({"payload": [*labels, "vip"]})
-    result = run("labels", "5,6", "--add", "vip", "--parallel", "1")
-    assert result.code == 0, result.stderr
-    assert result.json == [
-        {"id": 5, "ok": True, "result": {"payload": ["a", "vip"]}},
-        {"id": 6, "ok": True, "result": {"payload": ["vip"]}},
-    ]
-    posted = [json.loads(r.get_data()) for r, _ in httpserver.log if r.method == "POST"]
-    assert posted == [{"labels": ["a", "vip"]}, {"labels": ["vip"]}]
-
-
 @pytest.mark.parametrize("ids", ["5,x", "0,1", "-"])
 def test_bulk_ids_are_checked_before_anything_is_sent(httpserver, run, ids):
     result = run("set_status", ids, "resolved", stdin="12\nnot-an-id\n")

@@ -1,4 +1,4 @@
-"""list_messages.py (history, --all cursor walk, transcript), labels.py and conversation_attributes.py
+"""list_messages.py (history, --all cursor walk, transcript) and conversation_attributes.py
 (read, merge, replace the whole value): what Chatwoot receives and what the agent reads back."""
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from conftest import ACCOUNT_PATH, assert_received, body_of, only_request, profi
 from werkzeug import Response
 
 MESSAGES_PATH = f"{ACCOUNT_PATH}/conversations/42/messages"
-LABELS_PATH = f"{ACCOUNT_PATH}/conversations/42/labels"
 CONVERSATION_PATH = f"{ACCOUNT_PATH}/conversations/42"
 ATTRIBUTES_PATH = f"{ACCOUNT_PATH}/conversations/42/custom_attributes"
 NO_CONVERSATION = (
@@ -103,117 +102,6 @@ def queries(httpserver) -> list[list]:
 # --------------------------------------------------------------------------- list_messages.py
 
 
-# --------------------------------------------------------------------------- labels.py
-
-
-def expect_labels(httpserver, current: list, new: list | None = None) -> None:
-    """GET answers `current`; then, if `new` is given, one POST answers `new` (in that order)."""
-    httpserver.expect_ordered_request(LABELS_PATH, method="GET").respond_with_json({"payload": current})
-    if new is not None:
-        httpserver.expect_ordered_request(LABELS_PATH, method="POST").respond_with_json({"payload": new})
-
-
-def test_labels_without_flags_reads(run, httpserver):
-    expect_labels(httpserver, ["billing", "vip"])
-    result = run("labels", "42")
-    assert (result.code, result.stdout, result.stderr) == (0, printed({"payload": ["billing", "vip"]}), "")
-    assert_received(only_request(httpserver), "GET", LABELS_PATH)
-
-
-@pytest.mark.parametrize(
-    ("flags", "current", "new"),
-    [
-        (["--add", "urgent"], ["billing", "vip"], ["billing", "vip", "urgent"]),
-        (["--add", "vip", "--add", "refund", "--add", "refund"], ["billing", "vip"], ["billing", "vip", "refund"]),
-        (["--add", "first"], [], ["first"]),
-        (["--remove", "billing"], ["billing", "vip"], ["vip"]),
-        (["--remove", "billing", "--add", "refund"], ["billing", "vip"], ["vip", "refund"]),
-        (["--remove", "billing", "--remove", "vip"], ["billing", "vip"], []),
-        (["--add", " spaced "], ["billing"], ["billing", "spaced"]),
-        (["--add", "Straße-ü"], ["billing"], ["billing", "Straße-ü"]),
-    ],
-)
-def test_labels_change_posts_the_whole_list(run, httpserver, flags, current, new):
-    expect_labels(httpserver, current, new)
-    result = run("labels", "42", *flags)
-    assert (result.code, result.stdout, result.stderr) == (0, printed({"payload": new}), "")
-    (get, _), (post, _) = httpserver.log
-    assert_received(get, "GET", LABELS_PATH)
-    assert_received(post, "POST", LABELS_PATH, body={"labels": new})
-    assert run.request_files() == []
-
-
-def test_labels_no_change_sends_no_post(run, httpserver):
-    expect_labels(httpserver, ["billing", "vip"])
-    result = run("labels", "42", "--add", "vip", "--remove", "gone")
-    assert (result.code, result.stdout) == (0, printed({"payload": ["billing", "vip"]}))
-    assert "has no label 'gone'" in result.stderr
-    assert "nothing was sent" in result.stderr
-    assert_received(only_request(httpserver), "GET", LABELS_PATH)
-
-
-def test_labels_dry_run_reads_then_previews_the_whole_list(run, httpserver):
-    expect_labels(httpserver, ["billing", "vip"])
-    result = run("labels", "42", "--add", "urgent", "--dry-run")
-    assert result.code == 0, result.stderr
-    preview = result.json
-    assert list(preview) == ["method", "url", "body", "curl"]
-    assert preview["method"] == "POST"
-    assert preview["url"] == httpserver.url_for(LABELS_PATH)
-    assert strict_equal(preview["body"], {"labels": ["billing", "vip", "urgent"]})
-    assert run.request_files() == []  # a dry run leaves nothing behind
-    assert "$CHATWOOT_API_TOKEN" in preview["curl"] and '"urgent"' in preview["curl"]
-    assert_received(only_request(httpserver), "GET", LABELS_PATH)
-
-
-def test_labels_read_only_refuses_a_change_before_any_request(run, httpserver):
-    result = run("labels", "42", "--add", "vip", env={"CHATWOOT_READ_ONLY": "1"})
-    assert (result.code, result.stdout) == (3, "")
-    assert "CHATWOOT_READ_ONLY" in result.error_lines[0]
-    assert httpserver.log == []
-
-
-def test_labels_read_only_allows_a_read(run, httpserver):
-    expect_labels(httpserver, ["billing"])
-    result = run("labels", "42", env={"CHATWOOT_READ_ONLY": "1"})
-    assert (result.code, result.stdout) == (0, printed({"payload": ["billing"]}))
-
-
-@pytest.mark.parametrize(
-    "flags",
-    [
-        ["--add", ""],
-        ["--add", "  "],
-        ["--add", "a,b"],
-        ["--remove", "x,"],
-        ["--add", "vip", "--remove", "vip"],
-        ["--add"],
-    ],
-)
-def test_labels_bad_input_sends_nothing(run, httpserver, flags):
-    result = run("labels", "42", *flags)
-    assert (result.code, result.stdout) == (2, "")
-    assert result.error_lines
-    assert httpserver.log == []
-
-
-def test_labels_answer_without_a_list_is_never_overwritten(run, httpserver):
-    httpserver.expect_request(LABELS_PATH, method="GET").respond_with_json({"unexpected": True})
-    result = run("labels", "42", "--add", "vip")
-    assert (result.code, result.stdout) == (1, "")
-    assert "nothing was changed" in result.error_lines[0]
-    assert len(httpserver.log) == 1
-
-
-def test_labels_unknown_conversation_posts_nothing(run, httpserver):
-    httpserver.expect_request(LABELS_PATH, method="GET").respond_with_json(
-        {"error": "Resource could not be found"}, status=404
-    )
-    httpserver.expect_request("/api/v1/profile").respond_with_json(profile())
-    result = run("labels", "42", "--add", "vip")
-    assert (result.code, result.stdout) == (1, "")
-    assert result.error_lines == ["error: HTTP 404 from Chatwoot: Resource could not be found", NO_CONVERSATION]
-    assert [r.method for r, _ in httpserver.log] == ["GET", "GET"]  # the labels, then the profile: no POST
 
 
 # --------------------------------------------------------------------------- conversation_attributes.py

@@ -1,0 +1,243 @@
+"""labels.py (a conversation's labels, one or many conversations) and contact_labels.py: Chatwoot
+replaces the whole list on every write, so each change reads, merges and writes the whole list;
+the labels already there survive, on the wire and on the sandbox."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import ACCOUNT_PATH, assert_received, only_request, profile, strict_equal
+from werkzeug.datastructures import MultiDict
+
+LABELS_PATH = f"{ACCOUNT_PATH}/conversations/42/labels"
+NO_CONVERSATION = (
+    "error: hint: there is no conversation 42 in account 1 "
+    "(list_conversations.py; ids are the numbers shown in Chatwoot's UI)"
+)
+
+
+def printed(document) -> str:
+    """What a script prints for one JSON document."""
+    return json.dumps(document, ensure_ascii=False) + "\n"
+
+
+# --------------------------------------------------------------------------- labels.py
+
+
+def expect_labels(httpserver, current: list, new: list | None = None) -> None:
+    """GET answers `current`; then, if `new` is given, one POST answers `new` (in that order)."""
+    httpserver.expect_ordered_request(LABELS_PATH, method="GET").respond_with_json({"payload": current})
+    if new is not None:
+        httpserver.expect_ordered_request(LABELS_PATH, method="POST").respond_with_json({"payload": new})
+
+
+def test_labels_without_flags_reads(run, httpserver):
+    expect_labels(httpserver, ["billing", "vip"])
+    result = run("labels", "42")
+    assert (result.code, result.stdout, result.stderr) == (0, printed({"payload": ["billing", "vip"]}), "")
+    assert_received(only_request(httpserver), "GET", LABELS_PATH)
+
+
+@pytest.mark.parametrize(
+    ("flags", "current", "new"),
+    [
+        (["--add", "urgent"], ["billing", "vip"], ["billing", "vip", "urgent"]),
+        (["--add", "vip", "--add", "refund", "--add", "refund"], ["billing", "vip"], ["billing", "vip", "refund"]),
+        (["--add", "first"], [], ["first"]),
+        (["--remove", "billing"], ["billing", "vip"], ["vip"]),
+        (["--remove", "billing", "--add", "refund"], ["billing", "vip"], ["vip", "refund"]),
+        (["--remove", "billing", "--remove", "vip"], ["billing", "vip"], []),
+        (["--add", " spaced "], ["billing"], ["billing", "spaced"]),
+        (["--add", "Straße-ü"], ["billing"], ["billing", "Straße-ü"]),
+    ],
+)
+def test_labels_change_posts_the_whole_list(run, httpserver, flags, current, new):
+    expect_labels(httpserver, current, new)
+    result = run("labels", "42", *flags)
+    assert (result.code, result.stdout, result.stderr) == (0, printed({"payload": new}), "")
+    (get, _), (post, _) = httpserver.log
+    assert_received(get, "GET", LABELS_PATH)
+    assert_received(post, "POST", LABELS_PATH, body={"labels": new})
+    assert run.request_files() == []
+
+
+def test_labels_no_change_sends_no_post(run, httpserver):
+    expect_labels(httpserver, ["billing", "vip"])
+    result = run("labels", "42", "--add", "vip", "--remove", "gone")
+    assert (result.code, result.stdout) == (0, printed({"payload": ["billing", "vip"]}))
+    assert "has no label 'gone'" in result.stderr
+    assert "nothing was sent" in result.stderr
+    assert_received(only_request(httpserver), "GET", LABELS_PATH)
+
+
+def test_labels_dry_run_reads_then_previews_the_whole_list(run, httpserver):
+    expect_labels(httpserver, ["billing", "vip"])
+    result = run("labels", "42", "--add", "urgent", "--dry-run")
+    assert result.code == 0, result.stderr
+    preview = result.json
+    assert list(preview) == ["method", "url", "body", "curl"]
+    assert preview["method"] == "POST"
+    assert preview["url"] == httpserver.url_for(LABELS_PATH)
+    assert strict_equal(preview["body"], {"labels": ["billing", "vip", "urgent"]})
+    assert run.request_files() == []  # a dry run leaves nothing behind
+    assert "$CHATWOOT_API_TOKEN" in preview["curl"] and '"urgent"' in preview["curl"]
+    assert_received(only_request(httpserver), "GET", LABELS_PATH)
+
+
+def test_labels_read_only_refuses_a_change_before_any_request(run, httpserver):
+    result = run("labels", "42", "--add", "vip", env={"CHATWOOT_READ_ONLY": "1"})
+    assert (result.code, result.stdout) == (3, "")
+    assert "CHATWOOT_READ_ONLY" in result.error_lines[0]
+    assert httpserver.log == []
+
+
+def test_labels_read_only_allows_a_read(run, httpserver):
+    expect_labels(httpserver, ["billing"])
+    result = run("labels", "42", env={"CHATWOOT_READ_ONLY": "1"})
+    assert (result.code, result.stdout) == (0, printed({"payload": ["billing"]}))
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--add", ""],
+        ["--add", "  "],
+        ["--add", "a,b"],
+        ["--remove", "x,"],
+        ["--add", "vip", "--remove", "vip"],
+        ["--add"],
+    ],
+)
+def test_labels_bad_input_sends_nothing(run, httpserver, flags):
+    result = run("labels", "42", *flags)
+    assert (result.code, result.stdout) == (2, "")
+    assert result.error_lines
+    assert httpserver.log == []
+
+
+def test_labels_answer_without_a_list_is_never_overwritten(run, httpserver):
+    httpserver.expect_request(LABELS_PATH, method="GET").respond_with_json({"unexpected": True})
+    result = run("labels", "42", "--add", "vip")
+    assert (result.code, result.stdout) == (1, "")
+    assert "nothing was changed" in result.error_lines[0]
+    assert len(httpserver.log) == 1
+
+
+def test_labels_unknown_conversation_posts_nothing(run, httpserver):
+    httpserver.expect_request(LABELS_PATH, method="GET").respond_with_json(
+        {"error": "Resource could not be found"}, status=404
+    )
+    httpserver.expect_request("/api/v1/profile").respond_with_json(profile())
+    result = run("labels", "42", "--add", "vip")
+    assert (result.code, result.stdout) == (1, "")
+    assert result.error_lines == ["error: HTTP 404 from Chatwoot: Resource could not be found", NO_CONVERSATION]
+    assert [r.method for r, _ in httpserver.log] == ["GET", "GET"]  # the labels, then the profile: no POST
+
+
+def test_bulk_labels_read_merge_write_each(httpserver, run):
+    for number, labels in ((5, ["a"]), (6, [])):
+        path = f"{ACCOUNT_PATH}/conversations/{number}/labels"
+        httpserver.expect_request(path, method="GET").respond_with_json({"payload": labels})
+        httpserver.expect_request(path, method="POST").respond_with_json({"payload": [*labels, "vip"]})
+    result = run("labels", "5,6", "--add", "vip", "--parallel", "1")
+    assert result.code == 0, result.stderr
+    assert result.json == [
+        {"id": 5, "ok": True, "result": {"payload": ["a", "vip"]}},
+        {"id": 6, "ok": True, "result": {"payload": ["vip"]}},
+    ]
+    posted = [json.loads(r.get_data()) for r, _ in httpserver.log if r.method == "POST"]
+    assert posted == [{"labels": ["a", "vip"]}, {"labels": ["vip"]}]
+
+
+def test_repeated_labels_survive_in_order(httpserver, run):
+    httpserver.expect_request(
+        f"{ACCOUNT_PATH}/conversations/meta", query_string=MultiDict([("labels[]", "a"), ("labels[]", "b")])
+    ).respond_with_json({"meta": {"all_count": 1}})
+    result = run("conversation_counts", "--label", "a", "--label", "b")
+    assert result.code == 0, result.stderr
+
+
+# --------------------------------------------------------------------------- against the sandbox
+
+
+@pytest.fixture
+def agent(sandbox, run):
+    run.env.update(sandbox.env())
+    return run
+
+
+def label_writes(sandbox) -> list:
+    return [(r.path, r.json) for r in sandbox.find_requests("POST", r"/labels$")]
+
+
+def test_labels_keep_the_conversations_other_labels(sandbox, agent):
+    assert sandbox.conversations[5]["labels"] == ["billing", "refund"]
+    added = agent("labels", "5", "--add", "urgent")
+    assert (added.code, added.stdout, added.stderr) == (0, printed({"payload": ["billing", "refund", "urgent"]}), "")
+    swapped = agent("labels", "5", "--remove", "billing", "--add", "finance")
+    assert swapped.stdout == printed({"payload": ["refund", "urgent", "finance"]})
+    assert sandbox.conversations[5]["labels"] == ["refund", "urgent", "finance"]
+    assert [(r.method, r.path) for r in sandbox.requests] == [
+        ("GET", "/api/v1/accounts/1/conversations/5/labels"),
+        ("POST", "/api/v1/accounts/1/conversations/5/labels"),
+    ] * 2
+    writes = label_writes(sandbox)
+    assert strict_equal(writes[0][1], {"labels": ["billing", "refund", "urgent"]})
+    assert strict_equal(writes[1][1], {"labels": ["refund", "urgent", "finance"]})
+    unchanged = agent("labels", "5", "--add", "refund")
+    assert (unchanged.code, unchanged.stdout) == (0, printed({"payload": ["refund", "urgent", "finance"]}))
+    assert unchanged.stderr == "the labels of conversation 5 already are as asked; nothing was sent\n"
+    assert len(label_writes(sandbox)) == 2
+
+
+def test_bulk_labels_change_each_conversation_and_keep_their_other_labels(sandbox, agent):
+    before = {n: list(sandbox.conversations[n]["labels"]) for n in (3, 6, 7)}
+    assert before == {3: ["bug"], 6: ["bug"], 7: ["vip", "bug"]}
+    result = agent("labels", "-", "--remove", "bug", "--add", "triaged", stdin="[3, 6, 7, 999]")
+    assert result.code == 1
+    assert result.json[:3] == [
+        {"id": 3, "ok": True, "result": {"payload": ["triaged"]}},
+        {"id": 6, "ok": True, "result": {"payload": ["triaged"]}},
+        {"id": 7, "ok": True, "result": {"payload": ["vip", "triaged"]}},
+    ]
+    assert result.json[3]["id"] == 999 and result.json[3]["ok"] is False
+    assert (result.json[3]["error"]["status"], result.json[3]["error"]["request_file"]) == (404, None)
+    assert result.error_lines == ["error: 1 of 4 failed: 999"]
+    assert {n: sandbox.conversations[n]["labels"] for n in (3, 6, 7)} == {
+        3: ["triaged"],
+        6: ["triaged"],
+        7: ["vip", "triaged"],
+    }
+    assert sorted(path for path, _ in label_writes(sandbox)) == [
+        f"/api/v1/accounts/1/conversations/{n}/labels" for n in (3, 6, 7)
+    ]  # nothing posted for the conversation that is not there
+
+
+def test_contact_labels_keep_the_contacts_other_labels(sandbox, agent):
+    assert sandbox.contacts[10]["labels"] == ["vip", "enterprise"]
+    shown = agent("contact_labels", "10")
+    assert (shown.code, shown.stdout, shown.stderr) == (0, printed({"payload": ["vip", "enterprise"]}), "")
+    changed = agent("contact_labels", "10", "--add", "churn-risk", "--remove", "vip", "--remove", "gold")
+    assert (changed.code, changed.stdout) == (0, printed({"payload": ["enterprise", "churn-risk"]}))
+    assert changed.stderr == "warning: contact 10 has no label 'gold'\n"
+    assert sandbox.contacts[10]["labels"] == ["enterprise", "churn-risk"]
+    ((path, body),) = label_writes(sandbox)
+    assert path == "/api/v1/accounts/1/contacts/10/labels"
+    assert strict_equal(body, {"labels": ["enterprise", "churn-risk"]})
+    assert sandbox.conversations[21]["contact_id"] == 10 and "vip" in sandbox.conversations[21]["labels"]  # untouched
+
+
+def test_contact_labels_refusals_send_nothing(sandbox, agent):
+    read_only = agent("contact_labels", "10", "--add", "vip2", env={"CHATWOOT_READ_ONLY": "1"})
+    assert (read_only.code, read_only.stdout) == (3, "")
+    both = agent("contact_labels", "10", "--add", "vip", "--remove", "vip")
+    assert (both.code, both.error_lines) == (2, ["error: label 'vip' is both added and removed; give it once"])
+    assert sandbox.requests == []
+    missing = agent("contact_labels", "999", "--add", "vip")
+    assert (missing.code, missing.stdout) == (1, "")
+    assert missing.error_lines == [
+        "error: HTTP 404 from Chatwoot: Resource could not be found",
+        "error: hint: there is no contact 999 in account 1 (search_contacts.py finds ids)",
+    ]
+    assert sandbox.find_requests("POST") == [] and sandbox.contacts[10]["labels"] == ["vip", "enterprise"]
