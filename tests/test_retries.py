@@ -43,6 +43,41 @@ def answers(httpserver, path: str, method: str, *responses: Response) -> None:
         httpserver.expect_ordered_request(path, method=method).respond_with_response(response)
 
 
+NGINX_502 = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+RAILS_500 = "<!DOCTYPE html><html><head><title>We're sorry, but something went wrong (500)</title></head></html>"
+
+# One script of each kind: a read (GET), a write (POST), an idempotent write (DELETE), and a
+# filter (a POST that only reads, retried like a GET).
+READ = ("get_conversation", ["7"], "GET", f"{ACCOUNT_PATH}/conversations/7")
+WRITE = ("send_message", ["7", "Hello"], "POST", f"{ACCOUNT_PATH}/conversations/7/messages")
+DELETE = ("delete_contact", ["17", "--yes"], "DELETE", f"{ACCOUNT_PATH}/contacts/17")
+KINDS = {"read": READ, "write": WRITE, "delete": DELETE}
+
+
+def requests_to(httpserver, path):
+    return [r for r, _ in httpserver.log if r.path == path]
+
+
+def answer(httpserver, path, method, body, status, content_type):
+    httpserver.expect_request(path, method=method).respond_with_data(body, status=status, content_type=content_type)
+
+
+def assert_failed(result, run, kind, code):
+    assert result.code == code, result.stderr
+    assert result.stdout == ""
+    assert result.error_lines, result.stderr
+    kept = run.request_files()
+    if kind == "write":
+        assert len(kept) == 1
+        assert f"error: request body kept at {kept[0]}" in result.stderr
+        assert "error: resend with: curl" in result.stderr
+    else:
+        assert kept == []
+
+
 # --------------------------------------------------------------------------- the Pacer on its own
 
 
@@ -191,3 +226,82 @@ def test_a_bulk_call_past_the_wait_limit_fails_the_items_not_done(run, sandbox, 
     assert [r.path.split("/")[-2] for r in sandbox.find_requests("POST")] == ["1", "2"]
     assert sandbox.conversations[3]["status"] != "resolved"
     assert result.error_lines[-1] == "error: 3 of 4 failed: 2, 3, 4"
+
+
+# --------------------------------------------------------------------------- which faults are resent, for which kind of request
+
+# fault -> (status, body, content type, retried for idempotent methods?)
+HTTP_FAULTS = {
+    "500 html": (500, RAILS_500, "text/html", False),
+    "502 nginx": (502, NGINX_502, "text/html", True),
+    "503 json": (503, '{"error": "Service Unavailable"}', "application/json", True),
+    "429 text": (429, "Retry later\n", "text/plain", True),
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("fault", HTTP_FAULTS)
+def test_http_fault(httpserver, run, fault, kind):
+    status, body, content_type, retried = HTTP_FAULTS[fault]
+    script, args, method, path = KINDS[kind]
+    answer(httpserver, path, method, body, status, content_type)
+    result = run(script, *args, env={"CHATWOOT_MAX_RETRIES": "1"})
+    assert_failed(result, run, kind, 1)
+    # 429: Chatwoot refused it unprocessed, so even a POST is resent; 502-504 only for GET/PUT/DELETE.
+    resent = status == 429 or (retried and method != "POST")
+    assert len(requests_to(httpserver, path)) == (2 if resent else 1)
+    assert result.stderr.count("warning:") == (1 if resent else 0)
+    head = result.error_lines[0]
+    assert head.startswith(f"error: HTTP {status} from Chatwoot: ")
+    expected = {
+        "500 html": "We're sorry, but something went wrong (500) (an HTML page, probably from a proxy in front of Chatwoot)",
+        "502 nginx": "502 Bad Gateway (an HTML page, probably from a proxy in front of Chatwoot)",
+        "503 json": "Service Unavailable",
+        "429 text": "Retry later",
+    }[fault]
+    assert head == f"error: HTTP {status} from Chatwoot: {expected}"
+    if status == 429:
+        assert "error: hint: rate limited by Chatwoot; wait a minute before trying again" in result.stderr
+    if kind == "write" and status >= 500:
+        assert "it may have reached Chatwoot: check before resending" in result.stderr
+
+
+def test_429_then_success_is_retried_quietly_into_success(httpserver, run):
+    path = f"{ACCOUNT_PATH}/conversations/7/messages"
+    httpserver.expect_oneshot_request(path, method="POST").respond_with_data(
+        "Retry later\n", status=429, content_type="text/plain"
+    )
+    httpserver.expect_oneshot_request(path, method="POST").respond_with_json({"id": 9})
+    result = run("send_message", "7", "Hello", env={"CHATWOOT_MAX_RETRIES": "3"})
+    assert result.code == 0, result.stderr
+    assert result.stdout == '{"id": 9}\n'
+    assert len(requests_to(httpserver, path)) == 2
+    assert result.stderr.startswith("warning: HTTP 429 from Chatwoot; retry 1 of 3 in ")
+    assert run.request_files() == []
+
+
+def test_retry_after_is_honoured(httpserver, run, clock):
+    path = f"{ACCOUNT_PATH}/conversations/7"
+    httpserver.expect_oneshot_request(path).respond_with_data("Retry later\n", status=429, headers={"Retry-After": "1"})
+    httpserver.expect_oneshot_request(path).respond_with_json({"id": 7})
+    result = run("get_conversation", "7", env={"CHATWOOT_MAX_RETRIES": "2"})
+    assert result.code == 0, result.stderr
+    assert clock.slept == [1.0]
+    assert result.stderr == "warning: HTTP 429 from Chatwoot; retry 1 of 2 in 1.0 s (Retry-After)\n"
+
+
+def test_retries_disabled_with_zero(httpserver, run):
+    path = f"{ACCOUNT_PATH}/conversations/7"
+    answer(httpserver, path, "GET", NGINX_502, 502, "text/html")
+    result = run("get_conversation", "7", env={"CHATWOOT_MAX_RETRIES": "0"})
+    assert result.code == 1
+    assert len(requests_to(httpserver, path)) == 1
+    assert "warning:" not in result.stderr
+
+
+def test_a_retry_after_longer_than_the_cap_ends_the_retries(httpserver, run):
+    path = f"{ACCOUNT_PATH}/conversations/7"
+    httpserver.expect_request(path).respond_with_data("Retry later\n", status=429, headers={"Retry-After": "3600"})
+    result = run("get_conversation", "7", env={"CHATWOOT_MAX_RETRIES": "3"})
+    assert result.code == 1
+    assert len(requests_to(httpserver, path)) == 1
