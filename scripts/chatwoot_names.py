@@ -15,8 +15,9 @@ from chatwoot_client import CONVERSATION_STATUSES, Api, UsageError
 class Kind:
     """One kind of named thing: where Chatwoot lists it and which fields name it."""
 
-    def __init__(self, noun: str, path: str, names: tuple, where: str):
+    def __init__(self, noun: str, path: str, names: tuple, where: str, plural: str | None = None):
         self.noun = noun
+        self.plural = plural or f"{noun}s"
         self.path = path
         self.names = names  # the fields a name is matched against, first exactly, then as a substring
         self.where = where  # the script that lists them
@@ -32,7 +33,7 @@ class Kind:
 
 AGENT = Kind("agent", "/agents", ("name", "available_name", "email"), "list_agents.py")
 TEAM = Kind("team", "/teams", ("name",), "list_teams.py")
-INBOX = Kind("inbox", "/inboxes", ("name",), "list_inboxes.py")
+INBOX = Kind("inbox", "/inboxes", ("name",), "list_inboxes.py", "inboxes")
 
 
 def _fold(text: Any) -> str:
@@ -62,9 +63,9 @@ def resolve(api: Api, kind: Kind, value: str | int) -> dict:
     if len(matches) == 1:
         return matches[0]
     if matches:
-        listed, head = matches, f"{len(matches)} {kind.noun}s match {text!r}; name one of them (or give its id)"
+        listed, head = matches, f"{len(matches)} {kind.plural} match {text!r}; name one of them (or give its id)"
     else:
-        listed, head = rows, f"{problem}; the {kind.noun}s this token can see ({kind.where}) are"
+        listed, head = rows, f"{problem}; the {kind.plural} this token can see ({kind.where}) are"
     raise UsageError(head + ":", *(f"  {_line(row)}" for row in listed))
 
 
