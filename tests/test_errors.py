@@ -14,6 +14,7 @@ import threading
 
 import pytest
 from conftest import ACCOUNT_PATH, assert_received, only_write, profile, reads
+from sandbox import Sandbox
 
 MESSAGE_PATH = f"{ACCOUNT_PATH}/conversations/42/messages"
 MESSAGE_BODY = {"content": "Hallo, wir prüfen das.", "message_type": "outgoing", "private": False}
@@ -357,3 +358,190 @@ def test_closed_port(run, kind):
     unsent = "; nothing was sent" if method == "POST" else ""
     assert result.error_lines[0] == f"error: could not connect to http://127.0.0.1:{port} (Connection refused){unsent}"
     assert result.stderr.count("warning: could not connect; retry 1 of 1") == (0 if method == "POST" else 1)
+
+
+# --------------------------------------------------------------------------- hints that point at the right thing (sandbox)
+
+HEAD_404 = "error: HTTP 404 from Chatwoot: Resource could not be found"
+HINT_TELEGRAM = (
+    "error: hint: inbox 6 is a Channel::Telegram inbox, where Chatwoot cannot open a conversation by itself: give "
+    "--source-id (the contact's id on that channel), or use an API, website, e-mail, SMS or WhatsApp inbox"
+)
+HINT_EMAIL_INBOX = (
+    "error: hint: this is an e-mail inbox: give the contact an e-mail address first (update_contact.py ID --email ...)"
+)
+HINT_PHONE_INBOX = (
+    "error: hint: an SMS or WhatsApp inbox: give the contact a phone number first (update_contact.py ID --phone +...)"
+)
+HINT_SUSPENDED = (
+    "error: hint: Chatwoot has suspended this account (CHATWOOT_ACCOUNT_ID): nothing in it can be read or changed "
+    "until its administrator, or Chatwoot's support on Chatwoot Cloud, reactivates it"
+)
+
+
+@pytest.fixture
+def admin(sandbox, run):
+    """The `run` fixture pointed at the freshly seeded sandbox with the administrator's token."""
+    run.env.update(sandbox.env())
+    return run
+
+
+def kept_once(run, result) -> tuple[str, dict]:
+    """The one request file the failed write left, named on stderr (and only one: each run starts clean)."""
+    files = run.request_files()
+    assert len(files) == 1, files
+    assert f"error: request body kept at {files[0]}" in result.error_lines
+    body = json.loads(files[0].read_bytes())
+    files[0].unlink()  # the next run of the same test starts with none
+    return f"error: request body kept at {files[0]}", body
+
+
+def no_resend_advice(result) -> bool:
+    return not any("resend" in line for line in result.error_lines)
+
+
+def test_a_read_404_names_the_conversation_or_the_account_that_is_not_there(sandbox, admin):
+    missing = admin("get_conversation", "999")
+    assert (missing.code, missing.stdout) == (1, "")
+    assert missing.error_lines == [
+        HEAD_404,
+        "error: hint: there is no conversation 999 in account 1 "
+        "(list_conversations.py; ids are the numbers shown in Chatwoot's UI)",
+    ]
+    wrong_account = admin("get_conversation", "1", env={"CHATWOOT_ACCOUNT_ID": "99"})
+    assert (wrong_account.code, wrong_account.stdout) == (1, "")
+    assert wrong_account.error_lines == [
+        HEAD_404,
+        "error: hint: there is no account 99 for this token: CHATWOOT_ACCOUNT_ID is wrong (whoami.py lists yours)",
+    ]
+    not_a_member = admin("get_conversation", "1", env={"CHATWOOT_ACCOUNT_ID": "2"})
+    assert (not_a_member.code, not_a_member.stdout) == (1, "")
+    assert not_a_member.error_lines == [
+        "error: HTTP 401 from Chatwoot: You are not authorized to access this account",
+        f"error: {HINT_ACCOUNT}",
+    ]
+    assert all(no_resend_advice(r) for r in (missing, wrong_account, not_a_member))
+    assert [(r.method, r.path, r.status) for r in sandbox.requests] == [
+        ("GET", f"{ACCOUNT_PATH}/conversations/999", 404),
+        ("GET", "/api/v1/profile", 200),  # is account 1 the token's? then the conversation is what is missing
+        ("GET", "/api/v1/accounts/99/conversations/1", 404),
+        ("GET", "/api/v1/profile", 200),
+        ("GET", "/api/v1/accounts/2/conversations/1", 401),
+    ]
+
+
+def test_create_conversation_404_names_the_contact_or_the_inbox_that_is_not_there(sandbox, admin):
+    conversations = len(sandbox.conversations)
+    no_contact = admin("create_conversation", "--inbox-id", "2", "--contact-id", "999")
+    assert (no_contact.code, no_contact.stdout) == (1, "")
+    kept, body = kept_once(admin, no_contact)
+    assert body == {"inbox_id": 2, "contact_id": 999}
+    assert no_contact.error_lines == [
+        HEAD_404,
+        "error: hint: there is no contact 999 in account 1 (search_contacts.py finds ids)",
+        kept,
+    ]
+    # An inbox deleted after the inbox list was read: the list still names it, Chatwoot no longer has it.
+    sandbox.fail_next(
+        "GET", r"/inboxes$", 200, json.dumps({"payload": [{"id": 99, "name": "Old", "channel_type": "Channel::Api"}]})
+    )
+    no_inbox = admin("create_conversation", "--inbox", "Old", "--contact-id", "1")
+    assert (no_inbox.code, no_inbox.stdout) == (1, "")
+    kept, body = kept_once(admin, no_inbox)
+    assert body == {"inbox_id": 99, "contact_id": 1}
+    assert no_inbox.error_lines == [HEAD_404, "error: hint: there is no inbox 99 in account 1 (list_inboxes.py)", kept]
+    assert no_resend_advice(no_contact) and no_resend_advice(no_inbox)
+    assert [
+        (r.method, r.path, r.status)
+        for r in sandbox.requests
+        if r.method == "POST" or "/inboxes/" in r.path or "/contacts/" in r.path
+    ] == [
+        ("POST", f"{ACCOUNT_PATH}/conversations", 404),
+        ("GET", f"{ACCOUNT_PATH}/inboxes/2", 200),
+        ("GET", f"{ACCOUNT_PATH}/contacts/999", 404),
+        ("POST", f"{ACCOUNT_PATH}/conversations", 404),
+        ("GET", f"{ACCOUNT_PATH}/inboxes/99", 404),
+    ]
+    assert len(sandbox.conversations) == conversations
+
+
+def test_an_inbox_id_the_account_does_not_have_is_refused_before_sending(sandbox, admin):
+    result = admin("create_conversation", "--inbox-id", "99", "--contact-id", "1")
+    assert (result.code, result.stdout) == (2, "")
+    assert result.error_lines == [
+        "error: no inbox has the id 99 in this account; the inboxes this token can see (list_inboxes.py) are:",
+        "error:   3  Email  support@acme.example",
+        "error:   4  SMS",
+        "error:   2  Support API",
+        "error:   6  Telegram",
+        "error:   1  Website",
+        "error:   5  WhatsApp",
+    ]
+    assert [(r.method, r.path) for r in sandbox.requests] == [("GET", f"{ACCOUNT_PATH}/inboxes")]
+    assert admin.request_files() == []
+
+
+@pytest.mark.parametrize(
+    ("inbox", "contact", "answer", "hint"),
+    [
+        (6, 1, "HTTP 500 from Chatwoot: Internal Server Error", HINT_TELEGRAM),
+        (3, 17, "HTTP 422 from Chatwoot: param is missing or the value is empty: contact email", HINT_EMAIL_INBOX),
+        (
+            4,
+            7,
+            "HTTP 422 from Chatwoot: param is missing or the value is empty: contact phone number",
+            HINT_PHONE_INBOX,
+        ),
+        (
+            5,
+            7,
+            "HTTP 422 from Chatwoot: param is missing or the value is empty: contact phone number",
+            HINT_PHONE_INBOX,
+        ),
+    ],
+    ids=["telegram-500", "email-inbox-contact-without-email", "sms-without-phone", "whatsapp-without-phone"],
+)
+def test_create_conversation_says_what_the_inbox_needs(sandbox, admin, inbox, contact, answer, hint):
+    """Telegram: Chatwoot cannot make the contact's inbox link; e-mail needs the contact's e-mail,
+    SMS and WhatsApp its phone. Each fails before anything is created, so nothing says to resend."""
+    conversations, links = len(sandbox.conversations), len(sandbox.contact_inboxes)
+    result = admin("create_conversation", "--inbox-id", str(inbox), "--contact-id", str(contact))
+    assert (result.code, result.stdout) == (1, "")
+    kept, body = kept_once(admin, result)
+    assert body == {"inbox_id": inbox, "contact_id": contact}
+    assert result.error_lines == [f"error: {answer}", hint, kept]
+    assert [(r.method, r.status) for r in sandbox.find_requests(path_regex=r"/conversations$")] == [
+        ("POST", int(answer.split()[1]))
+    ]
+    assert (len(sandbox.conversations), len(sandbox.contact_inboxes)) == (conversations, links)
+
+
+def test_a_suspended_account_says_so_and_keeps_the_note(sandbox, admin):
+    messages = len(sandbox.messages)
+    result = admin("add_note", "1", "Refund approved", env={"CHATWOOT_ACCOUNT_ID": "3"})
+    assert (result.code, result.stdout) == (1, "")
+    kept, body = kept_once(admin, result)
+    assert body == {"content": "Refund approved", "message_type": "outgoing", "private": True}
+    assert result.error_lines == ["error: HTTP 401 from Chatwoot: Account is suspended", HINT_SUSPENDED, kept]
+    assert [(r.method, r.path, r.status) for r in sandbox.requests] == [
+        ("POST", "/api/v1/accounts/3/conversations/1/messages", 401)
+    ]
+    assert len(sandbox.messages) == messages
+
+
+def test_an_administrator_only_change_with_an_agent_token_gets_the_role_hint(sandbox, admin):
+    webhooks = dict(sandbox.webhooks)
+    result = admin(
+        "webhooks", "--create", "https://hooks.example.com/new", "--events", "message_created",
+        env={"CHATWOOT_API_TOKEN": Sandbox.AGENT_TOKEN},
+    )  # fmt: skip
+    assert (result.code, result.stdout) == (1, "")
+    kept, body = kept_once(admin, result)
+    assert body["url"] == "https://hooks.example.com/new"
+    assert result.error_lines == [
+        "error: HTTP 401 from Chatwoot: You are not authorized to do this action",
+        "error: hint: Chatwoot keeps this to administrators, and this token's role in the account is agent "
+        "(whoami.py shows it); ask an administrator, or use an administrator's token",
+        kept,
+    ]
+    assert sandbox.webhooks == webhooks
