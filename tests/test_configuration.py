@@ -7,6 +7,7 @@ import json
 
 import pytest
 from conftest import ACCOUNT_PATH, TOKEN, assert_received, only_request
+from sandbox import Sandbox
 
 MESSAGE_PATH = f"{ACCOUNT_PATH}/conversations/42/messages"
 MESSAGE_BODY = {"content": "Hallo, wir prüfen das.", "message_type": "outgoing", "private": False}
@@ -200,4 +201,33 @@ def test_whoami_with_a_wrong_token(httpserver, run):
     ]
 
 
-# WHOAMI
+def test_whoami_shows_the_role_the_token_has_in_the_configured_account(sandbox, run):
+    """The administrator is an agent in account 3, and Ana an agent in account 1: "account" says
+    so, whatever the profile's own top-level role; no token of the profile is ever shown."""
+    run.env.update(sandbox.env())
+    seen = {}
+    for token, account in ((Sandbox.TOKEN, "1"), (Sandbox.AGENT_TOKEN, "1"), (Sandbox.TOKEN, "3")):
+        result = run("whoami", env={"CHATWOOT_API_TOKEN": token, "CHATWOOT_ACCOUNT_ID": account})
+        assert (result.code, result.stderr) == (0, "")
+        profile = result.json
+        seen[profile["name"], account] = (profile["role"], profile["account"])
+        assert "access_token" not in profile and "pubsub_token" not in profile
+        user = sandbox.user_by_token(token)
+        for secret in (token, user["pubsub_token"]):
+            assert secret not in result.stdout
+    assert seen == {
+        ("Owner Admin", "1"): (
+            "administrator",
+            {"id": 1, "name": "Acme Support", "role": "administrator", "status": "active"},
+        ),
+        ("Ana Silva", "1"): ("agent", {"id": 1, "name": "Acme Support", "role": "agent", "status": "active"}),
+        ("Owner Admin", "3"): (
+            "administrator",
+            {"id": 3, "name": "Suspended Co", "role": "agent", "status": "suspended"},
+        ),
+    }
+    assert [(r.method, r.path, r.token) for r in sandbox.requests] == [
+        ("GET", "/api/v1/profile", Sandbox.TOKEN),
+        ("GET", "/api/v1/profile", Sandbox.AGENT_TOKEN),
+        ("GET", "/api/v1/profile", Sandbox.TOKEN),
+    ]
