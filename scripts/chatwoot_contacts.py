@@ -123,7 +123,8 @@ def default_name(name: str | None, keys: list) -> str | None:
 
 def create_conversation(api: Api, inbox_id: int, contact_id: int, *, then: str | None = None, **values) -> dict:
     """POST /conversations. A 404 says whether the inbox or the contact is unknown; Chatwoot's 500
-    for an inbox type it cannot open conversations in without a source id says so."""
+    for an inbox type it cannot open conversations in without a source id says so (and, as that
+    500 comes before anything is created and would come again, not to check or resend)."""
     probes = [(f"/inboxes/{inbox_id}", f"inbox {inbox_id}"), (f"/contacts/{contact_id}", f"contact {contact_id}")]
     try:
         return api.send(
@@ -147,5 +148,10 @@ def create_conversation(api: Api, inbox_id: int, contact_id: int, *, then: str |
                     f"hint: inbox {inbox_id} is a {channel} inbox, where Chatwoot cannot open a conversation by "
                     "itself: give --source-id (the contact's id on that channel), or use an API, website, e-mail, "
                     "SMS or WhatsApp inbox"
+                ]
+                problem.lines = [
+                    line
+                    for line in problem.lines
+                    if not line.startswith(("it may have reached Chatwoot", "resend with: "))
                 ]
         raise

@@ -8,37 +8,10 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ACCOUNT_PATH, SCRIPTS_DIR, TOKEN
+from conftest import ACCOUNT_PATH, SCRIPTS_DIR, TOKEN, only_request
 from werkzeug.wrappers import Response
 
 # ----------------------------------------------------------------------------- the create race
-
-
-def test_find_or_create_survives_the_already_taken_race(httpserver, run):
-    """Another client creates the contact between our search and our create."""
-    jane = {"id": 17, "name": "Jane", "email": "jane@example.com", "phone_number": None, "identifier": None}
-    searches = iter([[], [jane]])
-
-    def search(request):
-        return Response(
-            json.dumps({"meta": {"has_more": False}, "payload": next(searches)}), mimetype="application/json"
-        )
-
-    httpserver.expect_request(f"{ACCOUNT_PATH}/contacts/search").respond_with_handler(search)
-    httpserver.expect_request(f"{ACCOUNT_PATH}/contacts", method="POST").respond_with_json(
-        {"message": "Email has already been taken", "attributes": ["email"]}, status=422
-    )
-    result = run("find_or_create_contact", "--email", "Jane@Example.com")
-    assert result.code == 0, result.stderr
-    assert result.json == {"created": False, "contact": jane}
-    assert [r.method for r, _ in httpserver.log] == ["GET", "POST", "GET"]
-
-
-def test_find_or_create_needs_a_key(httpserver, run):
-    result = run("find_or_create_contact", "--name", "Only A Name")
-    assert result.code == 2
-    assert result.error_lines == ["error: give at least one of --identifier, --email or --phone to find the contact by"]
-    assert httpserver.log == []
 
 
 # ----------------------------------------------------------------------------- bulk calls

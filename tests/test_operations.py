@@ -13,7 +13,6 @@ from conftest import (
     only_write,
     reads,
     serve_directory,
-    strict_equal,
 )
 
 # --------------------------------------------------------------------------- canned answers
@@ -118,98 +117,7 @@ def assert_success(run, result, stdout: str) -> None:
     assert run.request_files() == []
 
 
-# --------------------------------------------------------------------------- create_contact
-
-
-def test_create_contact_sends_every_flag_typed(run, httpserver):
-    serve_directory(httpserver)
-    answer(httpserver, "POST", "/contacts", CREATED_CONTACT)
-    result = run(
-        "create_contact",
-        "--name", "Jane Doë",
-        "--email", "jane.doe@example.com",
-        "--phone", "+49 151 1234-5678",
-        "--identifier", "cust-1042",
-        "--inbox-id", "3",
-        "--attr", "company=Acme GmbH",
-        "--attr", "url=https://acme.example/?a=b",
-        "--custom-attr", "seats:=12",
-        "--custom-attr", "plan=pro",
-        "--custom-attr", "vip:=true",
-        "--custom-attr", "tags:=[\"a\", 2]",
-        "--custom-attr", "ratio:=1.5",
-    )  # fmt: skip
-    assert reads(httpserver) == [f"{ACCOUNT_PATH}/inboxes"]
-    assert_received(
-        only_write(httpserver),
-        "POST",
-        f"{ACCOUNT_PATH}/contacts",
-        body={
-            "name": "Jane Doë",
-            "email": "jane.doe@example.com",
-            "phone_number": "+4915112345678",
-            "identifier": "cust-1042",
-            "inbox_id": 3,
-            "additional_attributes": {"company": "Acme GmbH", "url": "https://acme.example/?a=b"},
-            "custom_attributes": {"seats": 12, "plan": "pro", "vip": True, "tags": ["a", 2], "ratio": 1.5},
-        },
-        query=[],
-    )
-    assert_success(run, result, compact(CREATED_CONTACT))
-
-
-def test_create_contact_with_name_only_sends_only_the_name(run, httpserver):
-    answer(httpserver, "POST", "/contacts", CREATED_CONTACT)
-    result = run("create_contact", "--name", "New Lead")
-    assert_received(only_request(httpserver), "POST", f"{ACCOUNT_PATH}/contacts", body={"name": "New Lead"})
-    assert_success(run, result, compact(CREATED_CONTACT))
-
-
-@pytest.mark.parametrize("written", ["+49 151 1234-5678", "+49 (151) 1234.5678", "+4915112345678"])
-def test_create_contact_normalises_phone_to_e164(run, httpserver, written):
-    answer(httpserver, "POST", "/contacts", CREATED_CONTACT)
-    result = run("create_contact", "--name", "Jane", "--phone", written)
-    assert body_of(only_request(httpserver)) == {"name": "Jane", "phone_number": "+4915112345678"}
-    assert_success(run, result, compact(CREATED_CONTACT))
-
-
-def test_create_contact_repeated_attr_key_keeps_the_last_value(run, httpserver):
-    answer(httpserver, "POST", "/contacts", CREATED_CONTACT)
-    result = run(
-        "create_contact", "--name", "Jane", "--attr", "city=Bonn", "--attr", "city=Köln", "--custom-attr", "n=12"
-    )
-    body = body_of(only_request(httpserver))
-    assert strict_equal(
-        body, {"name": "Jane", "additional_attributes": {"city": "Köln"}, "custom_attributes": {"n": "12"}}
-    ), body
-    assert_success(run, result, compact(CREATED_CONTACT))
-
-
 # --------------------------------------------------------------------------- search_contacts
-
-
-def test_search_contacts_sends_query_and_prints_answer(run, httpserver):
-    answer(httpserver, "GET", "/contacts/search", SEARCH_PAGE)
-    result = run("search_contacts", "Zoë Müller")
-    assert_received(
-        only_request(httpserver),
-        "GET",
-        f"{ACCOUNT_PATH}/contacts/search",
-        query=[("q", "Zoë Müller"), ("sort", "created_at")],
-    )
-    assert_success(run, result, compact(SEARCH_PAGE))
-
-
-def test_search_contacts_strips_query_and_sends_page(run, httpserver):
-    answer(httpserver, "GET", "/contacts/search", SEARCH_PAGE)
-    result = run("search_contacts", "  +49151  ", "--page", "2")
-    assert_received(
-        only_request(httpserver),
-        "GET",
-        f"{ACCOUNT_PATH}/contacts/search",
-        query=[("q", "+49151"), ("sort", "created_at"), ("page", "2")],
-    )
-    assert_success(run, result, compact(SEARCH_PAGE))
 
 
 def test_search_contacts_summary_prints_id_name_email(run, httpserver):
@@ -236,14 +144,6 @@ def test_search_contacts_summary_prints_id_name_email(run, httpserver):
 
 
 # --------------------------------------------------------------------------- get_contact / get_conversation
-
-
-def test_get_contact_prints_payload(run, httpserver):
-    document = {"payload": CONTACT}
-    answer(httpserver, "GET", "/contacts/17", document)
-    result = run("get_contact", "17")
-    assert_received(only_request(httpserver), "GET", f"{ACCOUNT_PATH}/contacts/17", query=[])
-    assert_success(run, result, compact(document))
 
 
 def test_get_conversation_prints_bare_object(run, httpserver):

@@ -1,10 +1,16 @@
-"""When a request is resent, and when it is not: one case a test, each on the injected clock
-(the `clock` fixture), so a minute of Rack::Attack's window costs no real time."""
+"""When a request is resent, and when it is not: which faults are resent for which kind of request,
+Retry-After, back-off, and Chatwoot's rate limit — Rack::Attack's epoch-aligned windows, modelled by
+the sandbox on the same injected clock as the retry loop (the `clock` fixture), so a minute of a
+window costs no real time: a script waits exactly for the next window, fails past
+CHATWOOT_MAX_WAIT saying when to try again, and bulk workers pause together."""
 
 from __future__ import annotations
 
+import json
+import threading
 from datetime import datetime, timezone
 from email.utils import format_datetime
+from pathlib import Path
 
 import pytest
 from chatwoot_client import Pacer, RateLimitClosed
@@ -41,6 +47,41 @@ def answers(httpserver, path: str, method: str, *responses: Response) -> None:
     """The path answers these, in order (one request each)."""
     for response in responses:
         httpserver.expect_ordered_request(path, method=method).respond_with_response(response)
+
+
+NGINX_502 = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+RAILS_500 = "<!DOCTYPE html><html><head><title>We're sorry, but something went wrong (500)</title></head></html>"
+
+# One script of each kind: a read (GET), a write (POST), an idempotent write (DELETE), and a
+# filter (a POST that only reads, retried like a GET).
+READ = ("get_conversation", ["7"], "GET", f"{ACCOUNT_PATH}/conversations/7")
+WRITE = ("send_message", ["7", "Hello"], "POST", f"{ACCOUNT_PATH}/conversations/7/messages")
+DELETE = ("delete_contact", ["17", "--yes"], "DELETE", f"{ACCOUNT_PATH}/contacts/17")
+KINDS = {"read": READ, "write": WRITE, "delete": DELETE}
+
+
+def requests_to(httpserver, path):
+    return [r for r, _ in httpserver.log if r.path == path]
+
+
+def answer(httpserver, path, method, body, status, content_type):
+    httpserver.expect_request(path, method=method).respond_with_data(body, status=status, content_type=content_type)
+
+
+def assert_failed(result, run, kind, code):
+    assert result.code == code, result.stderr
+    assert result.stdout == ""
+    assert result.error_lines, result.stderr
+    kept = run.request_files()
+    if kind == "write":
+        assert len(kept) == 1
+        assert f"error: request body kept at {kept[0]}" in result.stderr
+        assert "error: resend with: curl" in result.stderr
+    else:
+        assert kept == []
 
 
 # --------------------------------------------------------------------------- the Pacer on its own
@@ -160,34 +201,207 @@ def test_each_resend_counts_against_the_retries(run, httpserver, clock, server_c
     assert len(httpserver.log) == 3
 
 
-def test_a_bulk_call_pauses_once_and_resends_what_was_refused(run, sandbox, clock, server_clock, monkeypatch):
-    """Workers refused at the same moment (the clock stands still while they wait) pause together."""
-    monkeypatch.setattr(Pacer, "sleep", staticmethod(clock.slept.append))
-    server_clock(10, 0, 45)
-    sandbox.fail_next("POST", r"/toggle_status$", 429, RETRY_LATER, "text/plain", times=3)
+# --------------------------------------------------------------------------- Rack::Attack on the sandbox, one clock
+
+TEN_AM = datetime(2030, 1, 15, 10, 0, 0, tzinfo=timezone.utc).timestamp()
+NOTES = f"{ACCOUNT_PATH}/conversations/1/messages"
+
+
+@pytest.fixture
+def throttled_sandbox(sandbox, clock, run):
+    """The sandbox with its clock (its Date header, Rack::Attack's windows) being the retry clock:
+    a wait of the client's moves the server's windows on. Returns a setter for the time of day."""
+    sandbox.clock = clock.time
     run.env.update(sandbox.env())
-    result = run("set_status", "1,2,3,4", "resolved", "--parallel", "4", env={"CHATWOOT_MAX_RETRIES": "2"})
+
+    def at(minute: int, second: int) -> None:
+        clock.now = TEN_AM + minute * 60 + second
+
+    return at
+
+
+def notes_of(sandbox) -> list[tuple[str, float]]:
+    return [(m["content"], m["created_at"]) for m in sandbox.conversation_messages(1) if m["private"]]
+
+
+def test_a_throttled_write_waits_exactly_until_the_next_window_and_lands_once(run, sandbox, clock, throttled_sandbox):
+    throttled_sandbox(0, 30)
+    sandbox.throttle(1, 60, r"/conversations/1/messages$")  # one a minute, counted per epoch-aligned minute
+    notes = notes_of(sandbox)
+    assert run("add_note", "1", "First").code == 0
+    result = run("add_note", "1", "Second", env={"CHATWOOT_MAX_RETRIES": "3"})
     assert result.code == 0, result.stderr
-    assert [(item["id"], item["ok"]) for item in result.json] == [(1, True), (2, True), (3, True), (4, True)]
-    assert result.stderr.count("warning: HTTP 429") == 1
-    assert set(clock.slept) == {15.0}  # each waited until 10:01:00 on Chatwoot's clock
-    assert all(sandbox.conversations[i]["status"] == "resolved" for i in (1, 2, 3, 4))
-    assert len(sandbox.find_requests("POST", r"/toggle_status$")) == 7  # 4, and the 3 refused again
+    assert result.json["content"] == "Second"
+    assert result.stderr == (
+        "warning: HTTP 429 from Chatwoot; retry 1 of 3 in 30.0 s (Chatwoot's rate-limit window resets at 10:01:00Z)\n"
+    )
+    assert clock.slept == [30.0]
+    assert [r.status for r in sandbox.find_requests("POST", r"/messages$")] == [200, 429, 200]
+    assert notes_of(sandbox) == [*notes, ("First", TEN_AM + 30), ("Second", TEN_AM + 60)]  # sent as the window opened
+    assert run.request_files() == []
 
 
-def test_a_bulk_call_past_the_wait_limit_fails_the_items_not_done(run, sandbox, clock, server_clock):
-    server_clock(10, 0, 5)
-    sandbox.fail_next("POST", r"/conversations/2/toggle_status$", 429, RETRY_LATER, "text/plain")
-    run.env.update(sandbox.env())
+def test_a_window_beyond_the_wait_limit_fails_saying_when_and_keeps_the_body(run, sandbox, clock, throttled_sandbox):
+    throttled_sandbox(0, 5)
+    sandbox.throttle(1, 60, r"/conversations/1/messages$")
+    notes = notes_of(sandbox)
+    assert run("add_note", "1", "First").code == 0
+    result = run("add_note", "1", "Second", env={"CHATWOOT_MAX_RETRIES": "3", "CHATWOOT_MAX_WAIT": "30"})
+    assert (result.code, result.stdout) == (1, "")
+    kept = run.request_files()
+    assert len(kept) == 1
+    assert json.loads(kept[0].read_bytes()) == {"content": "Second", "message_type": "outgoing", "private": True}
+    assert result.error_lines[:4] == [
+        "error: HTTP 429 from Chatwoot: Retry later",
+        "error: Chatwoot's rate limit lets requests through again at 10:01:00Z (in 55 s), beyond "
+        "CHATWOOT_MAX_WAIT=30 s; try again then",
+        "error: hint: rate limited by Chatwoot; wait a minute before trying again",
+        f"error: request body kept at {kept[0]}",
+    ]
+    assert result.error_lines[4].startswith("error: resend with: curl -sS -X POST ")
+    assert clock.slept == []
+    assert [r.status for r in sandbox.find_requests("POST", r"/messages$")] == [200, 429]
+    assert notes_of(sandbox) == [*notes, ("First", TEN_AM + 5)]
+
+
+def test_a_bulk_call_past_the_wait_limit_sends_no_later_id(run, sandbox, clock, throttled_sandbox):
+    """Once Chatwoot's window is too far away, the ids not yet done fail with the 429 unsent, each
+    with its body kept; the id already done stays done."""
+    throttled_sandbox(0, 5)
+    sandbox.throttle(1, 60, r"/toggle_status$")
+    before = {i: sandbox.conversations[i]["status"] for i in (2, 3, 4)}
     env = {"CHATWOOT_MAX_WAIT": "5", "CHATWOOT_MAX_RETRIES": "3"}
     result = run("set_status", "1,2,3,4", "resolved", "--parallel", "1", env=env)
     assert result.code == 1
     items = {item["id"]: item for item in result.json}
     assert items[1]["ok"] is True
     for refused in (2, 3, 4):  # 2 was refused by Chatwoot; 3 and 4 were never sent
-        assert items[refused]["ok"] is False
-        assert items[refused]["error"]["status"] == 429
-        assert items[refused]["error"]["request_file"]  # each write's body kept
-    assert [r.path.split("/")[-2] for r in sandbox.find_requests("POST")] == ["1", "2"]
-    assert sandbox.conversations[3]["status"] != "resolved"
+        error = items[refused]["error"]
+        assert (items[refused]["ok"], error["status"]) == (False, 429)
+        assert json.loads(Path(error["request_file"]).read_bytes()) == {"status": "resolved"}
+    assert items[2]["error"]["message"] == "Retry later"
+    assert (
+        items[3]["error"]["message"]
+        == items[4]["error"]["message"]
+        == ("Retry later (not sent: an earlier request was refused)")
+    )
+    assert len(run.request_files()) == 3
+    assert [(r.path.split("/")[-2], r.status) for r in sandbox.find_requests("POST")] == [("1", 200), ("2", 429)]
+    assert sandbox.conversations[1]["status"] == "resolved"
+    assert {i: sandbox.conversations[i]["status"] for i in (2, 3, 4)} == before
+    assert clock.slept == []
     assert result.error_lines[-1] == "error: 3 of 4 failed: 2, 3, 4"
+
+
+class SharedPause:
+    """A sleep for parallel workers on the test clock: time moves only once every refused worker
+    has begun its pause (as in real time, where their 429s arrive together), then to the moment
+    each waited for."""
+
+    def __init__(self, clock, workers: int):
+        self.clock = clock
+        self.barrier = threading.Barrier(workers, timeout=10)
+        self.lock = threading.Lock()
+
+    def sleep(self, seconds: float) -> None:
+        start = self.clock.now
+        self.barrier.wait()
+        with self.lock:
+            self.clock.slept.append(round(seconds, 3))
+            self.clock.now = max(self.clock.now, start + seconds)
+
+
+def test_bulk_workers_pause_together_and_resend_what_was_refused(run, sandbox, clock, throttled_sandbox, monkeypatch):
+    throttled_sandbox(0, 45)
+    sandbox.throttle(2, 60, r"/toggle_status$")
+    monkeypatch.setattr(Pacer, "sleep", staticmethod(SharedPause(clock, workers=2).sleep))
+    result = run("set_status", "1,2,3,4", "resolved", "--parallel", "4", env={"CHATWOOT_MAX_RETRIES": "2"})
+    assert result.code == 0, result.stderr
+    assert [(item["id"], item["ok"]) for item in result.json] == [(1, True), (2, True), (3, True), (4, True)]
+    assert result.stderr == (
+        "warning: HTTP 429 from Chatwoot; retry 1 of 2 in 15.0 s (Chatwoot's rate-limit window resets at 10:01:00Z)\n"
+    )
+    assert clock.slept == [15.0, 15.0]  # both refused workers waited for 10:01:00, together
+    statuses = [r.status for r in sandbox.find_requests("POST", r"/toggle_status$")]
+    assert sorted(statuses[:4]) == [200, 200, 429, 429] and statuses[4:] == [200, 200]
+    assert all(sandbox.conversations[i]["status"] == "resolved" for i in (1, 2, 3, 4))
+    assert run.request_files() == []
+
+
+# --------------------------------------------------------------------------- which faults are resent, for which kind of request
+
+# fault -> (status, body, content type, retried for idempotent methods?)
+HTTP_FAULTS = {
+    "500 html": (500, RAILS_500, "text/html", False),
+    "502 nginx": (502, NGINX_502, "text/html", True),
+    "503 json": (503, '{"error": "Service Unavailable"}', "application/json", True),
+    "429 text": (429, "Retry later\n", "text/plain", True),
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("fault", HTTP_FAULTS)
+def test_http_fault(httpserver, run, fault, kind):
+    status, body, content_type, retried = HTTP_FAULTS[fault]
+    script, args, method, path = KINDS[kind]
+    answer(httpserver, path, method, body, status, content_type)
+    result = run(script, *args, env={"CHATWOOT_MAX_RETRIES": "1"})
+    assert_failed(result, run, kind, 1)
+    # 429: Chatwoot refused it unprocessed, so even a POST is resent; 502-504 only for GET/PUT/DELETE.
+    resent = status == 429 or (retried and method != "POST")
+    assert len(requests_to(httpserver, path)) == (2 if resent else 1)
+    assert result.stderr.count("warning:") == (1 if resent else 0)
+    head = result.error_lines[0]
+    assert head.startswith(f"error: HTTP {status} from Chatwoot: ")
+    expected = {
+        "500 html": "We're sorry, but something went wrong (500) (an HTML page, probably from a proxy in front of Chatwoot)",
+        "502 nginx": "502 Bad Gateway (an HTML page, probably from a proxy in front of Chatwoot)",
+        "503 json": "Service Unavailable",
+        "429 text": "Retry later",
+    }[fault]
+    assert head == f"error: HTTP {status} from Chatwoot: {expected}"
+    if status == 429:
+        assert "error: hint: rate limited by Chatwoot; wait a minute before trying again" in result.stderr
+    if kind == "write" and status >= 500:
+        assert "it may have reached Chatwoot: check before resending" in result.stderr
+
+
+def test_429_then_success_is_retried_quietly_into_success(httpserver, run):
+    path = f"{ACCOUNT_PATH}/conversations/7/messages"
+    httpserver.expect_oneshot_request(path, method="POST").respond_with_data(
+        "Retry later\n", status=429, content_type="text/plain"
+    )
+    httpserver.expect_oneshot_request(path, method="POST").respond_with_json({"id": 9})
+    result = run("send_message", "7", "Hello", env={"CHATWOOT_MAX_RETRIES": "3"})
+    assert result.code == 0, result.stderr
+    assert result.stdout == '{"id": 9}\n'
+    assert len(requests_to(httpserver, path)) == 2
+    assert result.stderr.startswith("warning: HTTP 429 from Chatwoot; retry 1 of 3 in ")
+    assert run.request_files() == []
+
+
+def test_retry_after_is_honoured(httpserver, run, clock):
+    path = f"{ACCOUNT_PATH}/conversations/7"
+    httpserver.expect_oneshot_request(path).respond_with_data("Retry later\n", status=429, headers={"Retry-After": "1"})
+    httpserver.expect_oneshot_request(path).respond_with_json({"id": 7})
+    result = run("get_conversation", "7", env={"CHATWOOT_MAX_RETRIES": "2"})
+    assert result.code == 0, result.stderr
+    assert clock.slept == [1.0]
+    assert result.stderr == "warning: HTTP 429 from Chatwoot; retry 1 of 2 in 1.0 s (Retry-After)\n"
+
+
+def test_retries_disabled_with_zero(httpserver, run):
+    path = f"{ACCOUNT_PATH}/conversations/7"
+    answer(httpserver, path, "GET", NGINX_502, 502, "text/html")
+    result = run("get_conversation", "7", env={"CHATWOOT_MAX_RETRIES": "0"})
+    assert result.code == 1
+    assert len(requests_to(httpserver, path)) == 1
+    assert "warning:" not in result.stderr
+
+
+def test_a_retry_after_longer_than_the_cap_ends_the_retries(httpserver, run):
+    path = f"{ACCOUNT_PATH}/conversations/7"
+    httpserver.expect_request(path).respond_with_data("Retry later\n", status=429, headers={"Retry-After": "3600"})
+    result = run("get_conversation", "7", env={"CHATWOOT_MAX_RETRIES": "3"})
+    assert result.code == 1
+    assert len(requests_to(httpserver, path)) == 1
