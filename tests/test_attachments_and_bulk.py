@@ -137,17 +137,6 @@ def test_find_or_create_needs_a_key(httpserver, run):
 # ----------------------------------------------------------------------------- bulk calls
 
 
-def test_bulk_dry_run_previews_every_request_and_sends_nothing(httpserver, run):
-    result = run("set_priority", "5,6,7", "high", "--dry-run")
-    assert result.code == 0, result.stderr
-    previews = result.json
-    assert [p["url"] for p in previews] == [
-        f"{httpserver.url_for('/').rstrip('/')}{ACCOUNT_PATH}/conversations/{n}/toggle_priority" for n in (5, 6, 7)
-    ]
-    assert all(p["body"] == {"priority": "high"} for p in previews)
-    assert httpserver.log == []
-
-
 def test_bulk_labels_read_merge_write_each(httpserver, run):
     for number, labels in ((5, ["a"]), (6, [])):
         path = f"{ACCOUNT_PATH}/conversations/{number}/labels"
@@ -161,19 +150,6 @@ def test_bulk_labels_read_merge_write_each(httpserver, run):
     ]
     posted = [json.loads(r.get_data()) for r, _ in httpserver.log if r.method == "POST"]
     assert posted == [{"labels": ["a", "vip"]}, {"labels": ["vip"]}]
-
-
-@pytest.mark.parametrize("ids", ["5,x", "0,1", "-"])
-def test_bulk_ids_are_checked_before_anything_is_sent(httpserver, run, ids):
-    result = run("set_status", ids, "resolved", stdin="12\nnot-an-id\n")
-    assert result.code == 2
-    assert httpserver.log == []
-
-
-def test_parallel_is_bounded(httpserver, run):
-    result = run("set_status", "1,2", "resolved", "--parallel", "99")
-    assert result.code == 2
-    assert "argument --parallel: expected a number from 1 to 16, got '99'" in result.error_lines[0]
 
 
 # ----------------------------------------------------------------------------- missing packages

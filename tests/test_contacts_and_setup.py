@@ -26,7 +26,6 @@ CONTACT = {
     "created_at": 1768000000,
     "contact_inboxes": [],
 }
-CONVERSATION = {"meta": {"sender": {"name": "Jane Doe"}, "channel": "Channel::Api"}, "id": 42, "status": "open"}
 
 
 def compact(document) -> str:
@@ -139,23 +138,6 @@ def test_delete_contact_as_an_agent_gets_the_role_hint(httpserver, run):
 # ----------------------------------------------------------------------------- contact_conversations
 
 
-def test_contact_conversations_summary(httpserver, run):
-    httpserver.expect_request(f"{ACCOUNT_PATH}/contacts/17/conversations").respond_with_json(
-        {"payload": [CONVERSATION]}
-    )
-    result = run("contact_conversations", "17", "--summary")
-    assert result.code == 0, result.stderr
-    assert result.stdout == lines(
-        [
-            {
-                "id": 42, "status": "open", "priority": None, "contact": "Jane Doe", "contact_id": None,
-                "inbox_id": None, "assignee": None, "team": None, "labels": [], "unread": None, "waiting_since": None,
-                "last_message": None,
-            }
-        ]
-    )  # fmt: skip
-
-
 # ----------------------------------------------------------------------------- set_priority
 
 
@@ -187,24 +169,6 @@ def test_set_priority_rejects_unknown_values_before_sending(httpserver, run):
 
 
 # ----------------------------------------------------------------------------- teams, canned responses
-
-
-def test_list_teams_summary(httpserver, run):
-    teams = [{"id": 2, "name": "billing", "description": "", "allow_auto_assign": True, "account_id": 1}]
-    httpserver.expect_request(f"{ACCOUNT_PATH}/teams").respond_with_json(teams)
-    result = run("list_teams", "--summary")
-    assert result.stdout == lines([{"id": 2, "name": "billing"}])
-    result = run("list_teams")
-    assert result.stdout == lines(teams)  # any array of objects prints one object a line
-
-
-def test_canned_responses_search(httpserver, run):
-    rows = [{"id": 1, "account_id": 1, "short_code": "refund", "content": "We've processed your refund."}]
-    httpserver.expect_request(f"{ACCOUNT_PATH}/canned_responses", query_string="search=refund").respond_with_json(rows)
-    result = run("canned_responses", "--search", "refund")
-    assert result.code == 0, result.stderr
-    assert result.stdout == lines(rows)
-    assert_received(only_request(httpserver), "GET", f"{ACCOUNT_PATH}/canned_responses", query=[("search", "refund")])
 
 
 # ----------------------------------------------------------------------------- whoami
