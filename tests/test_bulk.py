@@ -161,6 +161,10 @@ def test_a_json_array_of_ids_on_stdin_acts_on_exactly_those(sandbox, agent):
         f"{ACCOUNT_PATH}/conversations/{n}/toggle_status" for n in (6, 8)
     ]
 
+    one = agent("set_status", "-", "pending", stdin="[7]")  # one id from stdin still gives the array
+    assert (one.code, [(item["id"], item["ok"]) for item in one.json]) == (0, [(7, True)])
+    assert statuses(sandbox, (6, 7, 8)) == {6: "resolved", 7: "pending", 8: "resolved"}
+
 
 def test_a_conversation_summary_piped_in_labels_exactly_the_conversations_listed(sandbox, agent):
     listed = agent("list_conversations", "--label", "vip", "--summary")

@@ -4,6 +4,7 @@ last N messages, texts cut, about 60 KB, the contact's other conversations) and 
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timezone
 
 import pytest
@@ -20,18 +21,39 @@ def agent(sandbox, run):
     return run
 
 
+class Sessions:
+    """The requests.Session objects a run makes; `together(n)` makes the 2nd to (n+1)th request
+    of the next run wait until all n are in flight (a read sent only after another never is)."""
+
+    def __init__(self):
+        self.made: list = []
+        self.count = 0
+        self.meeting: threading.Barrier | None = None
+        self.lock = threading.Lock()
+
+    def together(self, parties: int) -> None:
+        self.count, self.meeting = 0, threading.Barrier(parties)
+
+
 @pytest.fixture
-def sessions(monkeypatch) -> list:
-    """Every requests.Session the run makes."""
-    made = []
+def sessions(monkeypatch) -> Sessions:
+    seen = Sessions()
 
     class CountedSession(requests.Session):
         def __init__(self):
             super().__init__()
-            made.append(self)
+            seen.made.append(self)
+
+        def request(self, *args, **kwargs):
+            with seen.lock:
+                seen.count += 1
+                meets = seen.meeting is not None and 2 <= seen.count <= seen.meeting.parties + 1
+            if meets:
+                seen.meeting.wait(timeout=10)
+            return super().request(*args, **kwargs)
 
     monkeypatch.setattr(requests, "Session", CountedSession)
-    return made
+    return seen
 
 
 def utc(seconds: int) -> str:
@@ -57,10 +79,11 @@ def transcript_lines(agent, number: int) -> list:
 
 def test_context_is_the_summary_contact_attributes_transcript_and_other_conversations(sandbox, agent, sessions):
     assert agent("add_note", "1", NOTE).code == 0
-    start, made = len(sandbox.requests), len(sessions)
+    start, made = len(sandbox.requests), len(sessions.made)
+    sessions.together(5)  # after the conversation: contact, labels, other conversations, inboxes, messages
     result = agent("conversation_context", "1")
     assert (result.code, result.stderr) == (0, "")
-    assert len(sessions) - made == 1  # every read of this run went over one session
+    assert len(sessions.made) - made == 1  # every read of this run went over one session
     requests_made = sent(sandbox, start)
     assert requests_made[0] == ("GET", f"{ACCOUNT_PATH}/conversations/1", [])  # it names the contact
     assert sorted(requests_made[1:]) == [
