@@ -1,12 +1,16 @@
-"""The CHATWOOT_* settings: bad values refused naming the variable (never its value), the forms of
-the base URL, token and account id that work, and whoami.py, which shows what the token may do."""
+"""What a script needs to run: the CHATWOOT_* settings (bad values refused naming the variable,
+never its value; the forms of the base URL, token and account id that work), its two packages
+(a missing one named with the command that installs it), and whoami.py, which shows what the
+token may do."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
-from conftest import ACCOUNT_PATH, TOKEN, assert_received, only_request
+from conftest import ACCOUNT_PATH, SCRIPTS_DIR, TOKEN, assert_received, only_request
 from sandbox import Sandbox
 
 MESSAGE_PATH = f"{ACCOUNT_PATH}/conversations/42/messages"
@@ -231,3 +235,26 @@ def test_whoami_shows_the_role_the_token_has_in_the_configured_account(sandbox, 
         ("GET", "/api/v1/profile", Sandbox.AGENT_TOKEN),
         ("GET", "/api/v1/profile", Sandbox.TOKEN),
     ]
+
+
+# ----------------------------------------------------------------------------- missing packages
+
+
+@pytest.mark.parametrize(
+    ("script", "args", "package"), [("get_contact", ["1"], "requests"), ("add_note", ["1", "hi"], "jinja2")]
+)
+def test_a_missing_package_is_named_with_the_command_that_installs_it(tmp_path, script, args, package):
+    # -S: no site-packages, so neither requests nor jinja2 can be imported.
+    completed = subprocess.run(
+        [sys.executable, "-S", str(SCRIPTS_DIR / f"{script}.py"), *args],
+        capture_output=True,
+        text=True,
+        env={"CHATWOOT_API_TOKEN": TOKEN, "CHATWOOT_ACCOUNT_ID": "1", "CHATWOOT_BASE_URL": "http://127.0.0.1:9"},
+        cwd=tmp_path,
+    )
+    assert completed.returncode == 3
+    assert completed.stdout == ""
+    assert completed.stderr.startswith(f"error: the Python package '{package}' is not installed for {sys.executable};")
+    assert f"install with: {sys.executable} -m pip install 'requests>=2.28,<3' 'jinja2>=3.0,<4'" in completed.stderr
+    assert f"uv run {SCRIPTS_DIR / script}.py" in completed.stderr
+    assert "Traceback" not in completed.stderr

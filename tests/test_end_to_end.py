@@ -75,40 +75,6 @@ def test_an_agent_works_a_new_customer_from_contact_to_snooze(sandbox, agent):
     assert agent.request_files() == []
 
 
-
-
-def test_bulk_resolve_over_one_session(sandbox, agent):
-    result = agent("set_status", "1,2,9999", "resolved", "--parallel", "2")
-    assert result.code == 1
-    items = result.json
-    assert [(i["id"], i["ok"]) for i in items] == [(1, True), (2, True), (9999, False)]
-    assert items[2]["error"] == {
-        "status": 404,
-        "message": "Resource could not be found",
-        "request_file": items[2]["error"]["request_file"],
-    }
-    assert result.error_lines == ["error: 1 of 3 failed: 9999"]
-    assert sandbox.conversations[1]["status"] == "resolved"
-    assert sandbox.conversations[2]["status"] == "resolved"
-
-
-def test_bulk_ids_from_stdin(sandbox, agent):
-    result = agent("add_note", "-", "Checked by the night shift", stdin="3\n4\n\n5\n")
-    assert result.code == 0, result.stderr
-    assert [i["id"] for i in result.json] == [3, 4, 5]
-    for conversation_id in (3, 4, 5):
-        assert sandbox.conversation_messages(conversation_id)[-1]["content"] == "Checked by the night shift"
-
-
-def test_bulk_text_cannot_also_come_from_stdin(sandbox, agent):
-    result = agent("add_note", "-", "--file", "-", stdin="3\n")
-    assert result.code == 2
-    assert result.error_lines == [
-        "error: the ids come from stdin, so the text cannot: give it as TEXT or with --file PATH"
-    ]
-    assert sandbox.requests == []
-
-
 def test_read_only_mode_refuses_every_change_before_sending(sandbox, agent):
     agent.env["CHATWOOT_READ_ONLY"] = "1"
     for script, args in [
