@@ -234,6 +234,12 @@ class In2035(datetime):
         return datetime.fromtimestamp(MOMENT_2035, tz)
 
 
+def move_to_2035(monkeypatch) -> None:
+    """The argument types' clock (time.time, datetime.now) reads mid-2035."""
+    monkeypatch.setattr(chatwoot_cli, "time", SimpleNamespace(time=lambda: MOMENT_2035))
+    monkeypatch.setattr(chatwoot_cli, "datetime", In2035)
+
+
 @pytest.mark.parametrize("source", [*TIME_SCRIPTS, "SKILL.md", "README.md"])
 def test_every_since_and_until_example_is_accepted_today_and_in_2035(source, monkeypatch):
     """Parsed with the real argument types; a fixed future time goes stale, a relative one never."""
@@ -247,13 +253,12 @@ def test_every_since_and_until_example_is_accepted_today_and_in_2035(source, mon
     assert examples, f"no --since/--until example found in {source}"
     today = {example: _accepted(*example) for example in examples}
     assert {example: problem for example, problem in today.items() if problem} == {}
-    monkeypatch.setattr(chatwoot_cli, "time", SimpleNamespace(time=lambda: MOMENT_2035))
-    monkeypatch.setattr(chatwoot_cli, "datetime", In2035)
+    move_to_2035(monkeypatch)
     later = {example: _accepted(*example) for example in examples}
     assert {example: problem for example, problem in later.items() if problem} == {}
 
 
-def test_time_examples_are_found_where_the_documents_give_them():
+def test_time_examples_are_found_where_the_documents_give_them(monkeypatch):
     """The extraction the check above relies on, on the forms the documents use."""
     prose = "- `set_status.py`: `snoozed` (`--until 2h`, `3d`, `2030-01-15T09:00Z`; no `--until`: until a reply)."
     assert time_examples(prose) == [
@@ -267,6 +272,10 @@ def test_time_examples_are_found_where_the_documents_give_them():
     assert [value for *_, value in time_examples(listing)] == ["today", "yesterday", "7d", "24h"]
     assert _accepted("set_status", "--until", "2030-01-15T09:00Z") is None  # today, but not in 2035:
     assert _accepted("report", "--since", "2030-01-01") is not None  # a future start is refused
+    move_to_2035(monkeypatch)
+    assert "is in the past" in _accepted("set_status", "--until", "2030-01-15T09:00Z")
+    assert _accepted("set_status", "--until", "2h") is None
+    assert _accepted("report", "--since", "2030-01-01") is None
 
 
 # --- no word of the project's history ---------------------------------------------------------
