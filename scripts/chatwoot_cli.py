@@ -159,7 +159,10 @@ def _until(text: str) -> int:
     return moment
 
 
-snooze_until = _type("30m, 2h, 3d, 1w, an ISO-8601 time such as 2030-01-15T09:00, or unix seconds", _until)
+# The example moment is next year's, so the message never suggests a time that is already past.
+snooze_until = _type(
+    f"30m, 2h, 3d, 1w, an ISO-8601 time such as {datetime.now().year + 1}-01-15T09:00, or unix seconds", _until
+)
 
 
 def _when(text: str) -> int:

@@ -184,7 +184,9 @@ WHEN_VALUE = re.compile(
 TIME_FLAG = re.compile(r"(?<![\w-])(--since|--until)\b")
 # Where one example's text ends: a semicolon, a sentence's end, a blank line, or the next command.
 CLAUSE_END = re.compile(r";|\.\s|\n\s*\n|\n(?=\s*(?:python3|uv run|\$ ))")
-MOMENT_2035 = datetime(2035, 6, 1, 12, 0, tzinfo=timezone.utc).timestamp()
+# Ten years on from whenever the suite runs: an example that passes then never goes stale.
+TEN_YEARS_ON = datetime.now(timezone.utc).replace(year=datetime.now(timezone.utc).year + 10, month=6, day=1).timestamp()
+NEXT_YEAR = datetime.now(timezone.utc).year + 1
 
 
 def time_examples(text: str, script: str | None = None) -> list[tuple[str, str, str]]:
@@ -228,20 +230,20 @@ def _accepted(script: str, flag: str, value: str) -> str | None:
     return None
 
 
-class In2035(datetime):
+class TenYearsOn(datetime):
     @classmethod
     def now(cls, tz=None):
-        return datetime.fromtimestamp(MOMENT_2035, tz)
+        return datetime.fromtimestamp(TEN_YEARS_ON, tz)
 
 
-def move_to_2035(monkeypatch) -> None:
-    """The argument types' clock (time.time, datetime.now) reads mid-2035."""
-    monkeypatch.setattr(chatwoot_cli, "time", SimpleNamespace(time=lambda: MOMENT_2035))
-    monkeypatch.setattr(chatwoot_cli, "datetime", In2035)
+def move_ten_years_on(monkeypatch) -> None:
+    """The argument types' clock (time.time, datetime.now) reads ten years from now."""
+    monkeypatch.setattr(chatwoot_cli, "time", SimpleNamespace(time=lambda: TEN_YEARS_ON))
+    monkeypatch.setattr(chatwoot_cli, "datetime", TenYearsOn)
 
 
 @pytest.mark.parametrize("source", [*TIME_SCRIPTS, "SKILL.md", "README.md"])
-def test_every_since_and_until_example_is_accepted_today_and_in_2035(source, monkeypatch):
+def test_every_since_and_until_example_is_accepted_today_and_in_ten_years(source, monkeypatch):
     """Parsed with the real argument types; a fixed future time goes stale, a relative one never."""
     if source.endswith(".md"):
         examples = time_examples(SKILL_MD if source == "SKILL.md" else README)
@@ -253,7 +255,7 @@ def test_every_since_and_until_example_is_accepted_today_and_in_2035(source, mon
     assert examples, f"no --since/--until example found in {source}"
     today = {example: _accepted(*example) for example in examples}
     assert {example: problem for example, problem in today.items() if problem} == {}
-    move_to_2035(monkeypatch)
+    move_ten_years_on(monkeypatch)
     later = {example: _accepted(*example) for example in examples}
     assert {example: problem for example, problem in later.items() if problem} == {}
 
@@ -270,12 +272,13 @@ def test_time_examples_are_found_where_the_documents_give_them(monkeypatch):
     assert time_examples(command) == [("csat", "--since", "2025-01-01"), ("csat", "--until", "2025-02-01")]
     listing = "`report.py` … `--since` / `--until` take `YYYY-MM-DD`, `today`, `yesterday`, or `7d` / `24h` ago."
     assert [value for *_, value in time_examples(listing)] == ["today", "yesterday", "7d", "24h"]
-    assert _accepted("set_status", "--until", "2030-01-15T09:00Z") is None  # today, but not in 2035:
-    assert _accepted("report", "--since", "2030-01-01") is not None  # a future start is refused
-    move_to_2035(monkeypatch)
-    assert "is in the past" in _accepted("set_status", "--until", "2030-01-15T09:00Z")
+    fixed = f"{NEXT_YEAR}-01-15T09:00Z"
+    assert _accepted("set_status", "--until", fixed) is None  # today, but not ten years on:
+    assert _accepted("report", "--since", f"{NEXT_YEAR}-01-01") is not None  # a future start is refused
+    move_ten_years_on(monkeypatch)
+    assert "is in the past" in _accepted("set_status", "--until", fixed)
     assert _accepted("set_status", "--until", "2h") is None
-    assert _accepted("report", "--since", "2030-01-01") is None
+    assert _accepted("report", "--since", f"{NEXT_YEAR}-01-01") is None
 
 
 # --- no word of the project's history ---------------------------------------------------------

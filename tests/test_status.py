@@ -63,23 +63,23 @@ def test_set_status_snooze_for_a_duration_sends_unix_seconds(run, httpserver, un
     assert_success(run, result, compact(document))
 
 
-SNOOZE_END = calendar.timegm((2030, 6, 1, 9, 0, 0))  # 2030-06-01T09:00:00Z
+SNOOZE_END = calendar.timegm((2099, 6, 1, 9, 0, 0))  # 2099-06-01T09:00:00Z
 
 
 @pytest.mark.parametrize(
     ("until", "tz", "expected"),
     [
-        ("2030-06-01T09:00:00Z", None, SNOOZE_END),
-        ("2030-06-01T09:00Z", None, SNOOZE_END),
-        ("2030-06-01T11:00:00+02:00", None, SNOOZE_END),
+        ("2099-06-01T09:00:00Z", None, SNOOZE_END),
+        ("2099-06-01T09:00Z", None, SNOOZE_END),
+        ("2099-06-01T11:00:00+02:00", None, SNOOZE_END),
         (str(SNOOZE_END), None, SNOOZE_END),
-        ("2030-06-01T09:00", "UTC0", SNOOZE_END),
-        ("2030-06-01T09:00", "CEST-2", SNOOZE_END - 7200),  # no offset: the user's local time
+        ("2099-06-01T09:00", "UTC0", SNOOZE_END),
+        ("2099-06-01T09:00", "CEST-2", SNOOZE_END - 7200),  # no offset: the user's local time
     ],
     ids=["iso-z", "iso-minutes-z", "iso-offset", "unix", "local-utc", "local-plus2"],
 )
 def test_set_status_snooze_until_a_moment(run, httpserver, until, tz, expected):
-    answer(httpserver, "POST", "/conversations/42/toggle_status", toggled("snoozed", "2030-06-01T09:00:00.000Z"))
+    answer(httpserver, "POST", "/conversations/42/toggle_status", toggled("snoozed", "2099-06-01T09:00:00.000Z"))
     result = run("set_status", "42", "snoozed", "--until", until, env={"TZ": tz})
     assert_received(
         only_request(httpserver),
@@ -87,7 +87,7 @@ def test_set_status_snooze_until_a_moment(run, httpserver, until, tz, expected):
         f"{ACCOUNT_PATH}/conversations/42/toggle_status",
         body={"status": "snoozed", "snoozed_until": expected},
     )
-    assert_success(run, result, compact(toggled("snoozed", "2030-06-01T09:00:00.000Z")))
+    assert_success(run, result, compact(toggled("snoozed", "2099-06-01T09:00:00.000Z")))
 
 
 # --------------------------------------------------------------------------- set_status on the sandbox
@@ -242,7 +242,7 @@ def test_snoozes_reach_the_sandbox_as_unix_seconds(sandbox, admin):
     start = int(time.time())
     relative = admin("set_status", "17", "snoozed", "--until", "2h")
     end = int(time.time())
-    absolute = admin("set_status", "2", "snoozed", "--until", "2030-06-01T11:00+02:00")
+    absolute = admin("set_status", "2", "snoozed", "--until", "2099-06-01T11:00+02:00")
     assert (relative.code, relative.stderr, absolute.code, absolute.stderr) == (0, "", 0, "")
     bodies = [r.json for r in sandbox.find_requests("POST")]
     assert bodies[1] == {"status": "snoozed", "snoozed_until": SNOOZE_END}
@@ -252,7 +252,7 @@ def test_snoozes_reach_the_sandbox_as_unix_seconds(sandbox, admin):
     assert sandbox.conversations[2]["snoozed_until"] == SNOOZE_END
     iso = datetime.fromtimestamp(until, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     assert relative.stdout == compact(toggle_answer(17, "snoozed", iso))
-    assert absolute.stdout == compact(toggle_answer(2, "snoozed", "2030-06-01T09:00:00.000Z"))
+    assert absolute.stdout == compact(toggle_answer(2, "snoozed", "2099-06-01T09:00:00.000Z"))
     assert (state(sandbox, 17)[0], state(sandbox, 2)[0]) == ("snoozed", "snoozed")
 
 
@@ -266,7 +266,7 @@ def test_the_snooze_examples_in_the_help_are_accepted(sandbox, admin):
     refused = admin("set_status", "17", "snoozed", "--until", "soon")  # the refusal shows an example too
     assert refused.code == 2
     examples += re.findall(r"such as (\d[^,\s]*)", refused.stderr)
-    assert {"2h", "30m", "1w", "2030-01-15T09:00"} <= set(examples), examples
+    assert {"2h", "30m", "1w", f"{datetime.now().year + 1}-01-15T09:00"} <= set(examples), examples
     for when in dict.fromkeys(examples):
         result = admin("set_status", "17", "snoozed", "--until", when, "--dry-run")
         assert result.code == 0, (when, result.stderr)
