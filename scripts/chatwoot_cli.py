@@ -15,6 +15,7 @@ import re
 import sys
 import textwrap
 import time
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -446,11 +447,18 @@ def emit(document: Any) -> None:
         sys.stdout.flush()
         return
     if isinstance(document, list) and document and all(isinstance(item, dict) for item in document):
-        # Lists (summaries, bulk results): one item a line, readable and still one document.
-        text = "[\n" + ",\n".join(json.dumps(item, ensure_ascii=False) for item in document) + "\n]"
-    else:
-        text = json.dumps(document, ensure_ascii=False)
-    _write(sys.stdout, text + "\n")
+        emit(one_a_line(json.dumps(item, ensure_ascii=False) for item in document))
+        return
+    _write(sys.stdout, json.dumps(document, ensure_ascii=False) + "\n")
+
+
+def one_a_line(items: Iterable[str]) -> Pieces:
+    """A JSON array of items (given as JSON text) printed one item a line, as lists (summaries,
+    bulk results) are: readable, and still one document."""
+    pieces = Pieces()
+    for item in items:
+        pieces += [",\n" if pieces else "[\n", item]
+    return Pieces([*pieces, "\n]\n"]) if pieces else Pieces(["[]\n"])
 
 
 def warn(message: str) -> None:
@@ -673,9 +681,9 @@ def fetch_list(query: Query, args: argparse.Namespace, api: Api) -> Any:
         # Each page shrinks at once (to its summary, or to JSON text), so --all over thousands
         # of conversations holds text, not thousands of nested dicts.
         if summary:
-            collected.extend(query.summarize(fresh))
+            collected.extend(json.dumps(item, ensure_ascii=False) for item in query.summarize(fresh))
         else:
             collected.extend(json.dumps(item, ensure_ascii=False) for item in query.kept(fresh))
     if walk.shortfall:
         warn(f"warning: {walk.shortfall}")
-    return collected if summary else Pieces(listing.merge(first, collected))
+    return one_a_line(collected) if summary else Pieces(listing.merge(first, collected))
