@@ -11,6 +11,7 @@ Prints the created message, with "private": true.
 """
 
 from chatwoot_cli import Command, add_conversation_ids, add_text_arguments
+from chatwoot_messages import post
 
 
 def arguments(parser):
@@ -19,14 +20,7 @@ def arguments(parser):
 
 
 def run(args, api):
-    return api.send(
-        "POST",
-        f"/conversations/{args.conversation_id}/messages",
-        "send_message",
-        content=args.content,
-        attachments=args.attach,
-        private=True,
-    )
+    return post(api, args.conversation_id, args.content, private=True, attachments=args.attach)
 
 
 command = Command(__doc__, arguments, run, writes=True)

@@ -1,5 +1,6 @@
-"""A conversation's messages: its history walked page by page (Chatwoot gives 20 at a time, by
-message-id cursor), and the transcript lines a person or an agent reads."""
+"""A conversation's messages: the request that sends one, its history walked page by page
+(Chatwoot gives 20 at a time, by message-id cursor), and the transcript lines a person or an
+agent reads."""
 
 from __future__ import annotations
 
@@ -23,6 +24,20 @@ class History:
         self.first = first
         self.messages = messages
         self.complete = complete
+
+
+def post(api: Api, conversation_id: int, content: str | None, private: bool,
+         attachments: list[str] | None = None) -> Any:  # fmt: skip
+    """Send a reply (or, `private`, a note): the one request every text path makes. `content` is
+    the text as sent (already escaped for Chatwoot's Liquid unless the user asked for Liquid)."""
+    return api.send(
+        "POST",
+        f"/conversations/{conversation_id}/messages",
+        "send_message",
+        content=content,
+        attachments=attachments,
+        private=private,
+    )
 
 
 def walk(api: Api, conversation_id: int, params: dict, limit: int | None = None,

@@ -19,6 +19,7 @@ from chatwoot_client import Failure, UsageError
 from chatwoot_contacts import add_contact_keys, create_conversation, find_or_create, keys_of
 from chatwoot_liquid import escape
 from chatwoot_listings import CONVERSATIONS
+from chatwoot_messages import post
 from chatwoot_names import INBOX, add_named, named_id
 
 
@@ -111,13 +112,7 @@ def run(args, api):
         if sent is not None:
             warn(f"message {sent['id']} in conversation {conversation_id} already says this; nothing was sent (--once)")
             return {**report(done), "message": sent, "already_sent": True}
-        message = api.send(
-            "POST",
-            f"/conversations/{conversation_id}/messages",
-            "send_message",
-            content=args.content,
-            private=args.private,
-        )
+        message = post(api, conversation_id, args.content, private=args.private)
     except Failure as failure:
         if done:  # say what already happened, so a re-run (which reuses it) is an informed choice
             made = [f"{key}={done[key]}" for key in ("contact_id", "conversation_id") if key in done]

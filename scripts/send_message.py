@@ -24,6 +24,7 @@ first_name and last_name are empty for a one-word name; an unknown variable prin
 """
 
 from chatwoot_cli import Command, add_conversation_id, add_text_arguments
+from chatwoot_messages import post
 
 
 def arguments(parser):
@@ -35,14 +36,7 @@ def arguments(parser):
 
 
 def run(args, api):
-    return api.send(
-        "POST",
-        f"/conversations/{args.conversation_id}/messages",
-        "send_message",
-        content=args.content,
-        attachments=args.attach,
-        private=args.private,
-    )
+    return post(api, args.conversation_id, args.content, private=args.private, attachments=args.attach)
 
 
 command = Command(__doc__, arguments, run, writes=True)
