@@ -285,17 +285,31 @@ def curl_inline(method: str, url: str, body: str | None) -> str:
     return " ".join([*parts, "--data-binary", "@-", f"<<'{marker}'"]) + f"\n{body.removesuffix(chr(10))}\n{marker}"
 
 
+def _one_line_word(text: str) -> str:
+    """shlex.quote, kept to one line: text holding a newline or another control character is
+    written in bash's $'...' form, so that a printed command is one line an agent can copy."""
+    from shlex import quote
+
+    if not re.search(r"[\x00-\x1f\x7f]", text):
+        return quote(text)
+    escaped = text.replace("\\", "\\\\").replace("'", "\\'")
+    named = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+    return "$'" + re.sub(r"[\x00-\x1f\x7f]", lambda c: named.get(c[0], f"\\x{ord(c[0]):02x}"), escaped) + "'"
+
+
 def curl_multipart(method: str, url: str, fields: dict, files: list[dict], request_file: str | None = None) -> str:
     """The multipart equivalent; --form-string so that text starting with @ or < is not a file name.
-    With a kept request file the field values are read back from it (jq), else they are inline."""
+    Field values go inline; only one too long for a command-line argument is read back from the
+    kept request file, with jq (the one case that needs it)."""
     from shlex import quote
 
     parts = _curl_head(method, url)
     for key, value in fields.items():
-        if request_file:
+        field = f"{key}={value}"
+        if request_file and len(field.encode("utf-8")) > INLINE_BODY_LIMIT:
             parts += ["--form-string", f'"{key}=$(jq -r {quote("." + key)} {quote(request_file)})"']
         else:
-            parts += ["--form-string", quote(f"{key}={value}")]
+            parts += ["--form-string", _one_line_word(field)]
     for f in files:
         parts += ["-F", quote(f"{f['field']}=@{f['path']};type={f['content_type']}")]
     return " ".join(parts)

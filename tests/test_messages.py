@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import shlex
+import subprocess
 
 import pytest
+from chatwoot_liquid import escape
 from conftest import ACCOUNT_PATH, TOKEN, assert_received, only_request, profile
 from werkzeug import Response
 
@@ -317,6 +319,31 @@ def test_a_failed_upload_keeps_the_text(httpserver, run, files):
     assert len(kept) == 1
     assert json.loads(kept[0].read_text(encoding="utf-8"))["content"] == "Long letter"
     assert f"error: request body kept at {kept[0]}" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "text", ['It\'s $5 "off" — see `code`\n', "tab\there\r\nline two, a literal \\n and a bell \x07", "plain"]
+)
+def test_a_failed_upload_prints_a_one_line_resend_that_delivers_the_same_form(httpserver, run, files, text):
+    """After a 503 the printed resend is one line that bash runs (no jq needed) to send the same
+    fields and files, the text exactly as it was sent (quotes, $, control characters included)."""
+    httpserver.expect_ordered_request(MESSAGES_PATH, method="POST").respond_with_data("busy", status=503)
+    httpserver.expect_ordered_request(MESSAGES_PATH, method="POST").respond_with_json({"id": 3})
+    result = run("send_message", "42", text, "--attach", str(files / "invoice.pdf"), env={"CHATWOOT_MAX_RETRIES": "0"})
+    assert result.code == 1
+    resend = next(line for line in result.error_lines if line.startswith("error: resend with: "))
+    assert "jq" not in resend and resend.endswith(";type=application/pdf'")  # the whole command, on one line
+    environment = {"PATH": "/usr/bin:/bin", "CHATWOOT_API_TOKEN": TOKEN}
+    completed = subprocess.run(
+        ["bash", "-c", resend.removeprefix("error: resend with: ")], env=environment, capture_output=True, timeout=30
+    )
+    assert completed.returncode == 0, (resend, completed.stderr)
+    assert json.loads(completed.stdout) == {"id": 3}
+    (first, _), (again, _) = httpserver.log
+    fields, uploads = multipart_parts(again)
+    assert (fields, uploads) == multipart_parts(first)
+    assert fields == [("content", escape(text)), ("message_type", "outgoing")]
+    assert uploads == [("attachments[]", "invoice.pdf", "application/pdf", b"%PDF-1.4 fake")]
 
 
 # --------------------------------------------------------------------------- list_messages
