@@ -14,8 +14,8 @@ labels, custom_attributes, additional_attributes}, "attributes" (the conversatio
 attributes), "messages" (transcript lines, oldest first), "other_conversations" [{id, status,
 inbox, last_activity_at}], "omitted"}; --text prints the same as a readable page. The last 50
 messages unless --messages N or --all; each message's text is cut at 2,000 characters and the
-whole kept near 60 KB, the oldest messages going first. "omitted" counts what was left out, and
-stderr says so. The conversation is read first (it names the contact); the other reads go out
+whole kept near 60 KB, the oldest messages going first; Chatwoot lists a contact's 20 newest
+conversations only. "omitted" counts what was left out, and stderr says so. The conversation is read first (it names the contact); the other reads go out
 together over one connection.
 """
 
@@ -30,6 +30,7 @@ from chatwoot_names import INBOX
 TEXT_CUT = 2_000  # characters of one message's text
 BUDGET = 60_000  # characters of transcript in all, about 60 KB
 CONTACT_KEYS = ("id", "name", "email", "phone_number", "identifier")
+CONTACT_CONVERSATIONS_LISTED = 20  # Chatwoot lists a contact's 20 newest conversations, no more
 
 
 def arguments(parser):
@@ -57,6 +58,8 @@ def run(args, api):
         contact, labels, others, inboxes = contact.result(), labels.result(), others.result(), inboxes.result()
     lines, omitted = transcript_lines(history.messages)
     omitted["earlier_messages"] = not history.complete
+    listed = (others or {}).get("payload") or []
+    omitted["older_conversations"] = len(listed) >= CONTACT_CONVERSATIONS_LISTED
     names = {inbox.get("id"): inbox.get("name") for inbox in inboxes}
     person = contact.get("payload") or {}
     context = {
@@ -76,7 +79,7 @@ def run(args, api):
                 "inbox": names.get(other.get("inbox_id"), other.get("inbox_id")),
                 "last_activity_at": iso_utc(other.get("last_activity_at")),
             }
-            for other in (others or {}).get("payload") or []
+            for other in listed
             if other.get("id") != args.conversation_id
         ],
         "omitted": omitted,
@@ -98,7 +101,8 @@ def transcript_lines(messages: list) -> tuple[list, dict]:
     while entries and size > BUDGET:
         size -= len(entries.pop(0)) + 1
         dropped += 1
-    return entries, {"earlier_messages": False, "messages_over_budget": dropped, "texts_cut": cut}
+    return entries, {"earlier_messages": False, "messages_over_budget": dropped, "texts_cut": cut,
+                     "older_conversations": False}  # fmt: skip
 
 
 def say_what_was_left_out(omitted: dict, args) -> None:
@@ -111,6 +115,8 @@ def say_what_was_left_out(omitted: dict, args) -> None:
         parts.append(f"the end of {omitted['texts_cut']} long message texts (cut at 2,000 characters)")
     if parts:
         warn(f"left out: {'; '.join(parts)}; list_messages.py {args.conversation_id} --all shows everything")
+    if omitted["older_conversations"]:
+        warn("left out: any conversations of the contact's before its 20 newest (Chatwoot lists no more)")
 
 
 def page(context: dict) -> str:

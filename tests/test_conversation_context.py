@@ -121,7 +121,12 @@ def test_context_is_the_summary_contact_attributes_transcript_and_other_conversa
         if other["id"] != 1
     ]  # fmt: skip
     assert len(context["other_conversations"]) == len(others) - 1 == 11
-    assert context["omitted"] == {"earlier_messages": False, "messages_over_budget": 0, "texts_cut": 0}
+    assert context["omitted"] == {
+        "earlier_messages": False,
+        "messages_over_budget": 0,
+        "texts_cut": 0,
+        "older_conversations": False,
+    }
 
 
 def test_context_as_text_is_a_page_to_read(sandbox, agent):
@@ -153,7 +158,12 @@ def test_a_long_conversation_gives_its_last_50_messages_and_says_what_was_left_o
         "list_messages.py 7 --all shows everything\n"
     )
     assert result.json["messages"] == everything[-50:]
-    assert result.json["omitted"] == {"earlier_messages": True, "messages_over_budget": 0, "texts_cut": 0}
+    assert result.json["omitted"] == {
+        "earlier_messages": True,
+        "messages_over_budget": 0,
+        "texts_cut": 0,
+        "older_conversations": False,
+    }
     pages = [query for method, path, query in sent(sandbox, start) if path.endswith("/conversations/7/messages")]
     assert len(pages) == 3  # 20 a page: three pages hold the last 50
 
@@ -164,7 +174,12 @@ def test_a_long_conversation_gives_its_last_50_messages_and_says_what_was_left_o
     every = agent("conversation_context", "7", "--all")
     assert (every.code, every.stderr) == (0, "")
     assert every.json["messages"] == everything
-    assert every.json["omitted"] == {"earlier_messages": False, "messages_over_budget": 0, "texts_cut": 0}
+    assert every.json["omitted"] == {
+        "earlier_messages": False,
+        "messages_over_budget": 0,
+        "texts_cut": 0,
+        "older_conversations": False,
+    }
 
 
 def test_long_texts_are_cut_and_the_oldest_dropped_to_stay_near_60_kb(sandbox, agent):
@@ -178,7 +193,12 @@ def test_long_texts_are_cut_and_the_oldest_dropped_to_stay_near_60_kb(sandbox, a
     assert result.code == 0
     kept = result.json["messages"]
     dropped = result.json["omitted"]["messages_over_budget"]
-    assert result.json["omitted"] == {"earlier_messages": False, "messages_over_budget": dropped, "texts_cut": 32}
+    assert result.json["omitted"] == {
+        "earlier_messages": False,
+        "messages_over_budget": dropped,
+        "texts_cut": 32,
+        "older_conversations": False,
+    }
     assert len(kept) == 32 - dropped and dropped > 0
     assert all(line.endswith("… [92 more characters]") for line in kept)  # each text cut at 2,000 characters
     assert [line.split(": ", 2)[1][len("Message ") :][:2] for line in kept] == [
@@ -192,13 +212,17 @@ def test_long_texts_are_cut_and_the_oldest_dropped_to_stay_near_60_kb(sandbox, a
     )
 
 
-def test_other_conversations_are_the_contacts_20_most_recent(sandbox, agent):
+def test_other_conversations_are_the_contacts_20_most_recent_and_the_rest_is_said_left_out(sandbox, agent):
     own = [c for c in sandbox.conversations.values() if c["contact_id"] == 4]
     first = min(own, key=lambda c: c["last_activity_at"])["id"]
     base = max(c["last_activity_at"] for c in own)  # the 22 added are the contact's newest
     added = [sandbox.add_conversation(4, 2, last_activity_at=base + hours * 3600)["id"] for hours in range(1, 23)]
     result = agent("conversation_context", str(first))
-    assert (result.code, result.stderr) == (0, "")
+    assert result.code == 0
+    assert (
+        result.stderr == "left out: any conversations of the contact's before its 20 newest (Chatwoot lists no more)\n"
+    )
+    assert result.json["omitted"]["older_conversations"] is True
     assert [other["id"] for other in result.json["other_conversations"]] == added[::-1][:20]
     newest = agent("conversation_context", str(added[-1])).json["other_conversations"]
     assert [other["id"] for other in newest] == added[::-1][1:20]  # itself left out of the 20
