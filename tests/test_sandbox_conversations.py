@@ -1,4 +1,7 @@
-"""Self-tests for tests/sandbox/: the fake Chatwoot server must behave like the reference says."""
+"""Self-tests of the sandbox's conversation side (tests/sandbox/): authentication and errors, contacts,
+conversations, messages, Liquid, assignments, statuses, an agent token's permissions, paging, the
+filter engine, rate limits, a suspended account, and the harness (faults, latency, reset). It must
+behave as Chatwoot's source does, as the reference reads it; the team endpoints have their own file."""
 
 from __future__ import annotations
 
