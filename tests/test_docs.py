@@ -94,6 +94,7 @@ def test_scripts_carry_pep723_metadata():
 
 def test_no_file_the_installer_drops_or_must_not_ship():
     tracked = subprocess.run(["git", "ls-files"], cwd=SKILL_DIR, capture_output=True, text=True).stdout.split()
+    assert {"SKILL.md", "LICENSE", "requirements.txt", "scripts/whoami.py"} <= set(tracked)
     assert not [p for p in tracked if p.endswith("metadata.json") or p.startswith("scripts/_") or p.endswith(".env")]
 
 

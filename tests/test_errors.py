@@ -201,7 +201,11 @@ def test_write_error_keeps_request_file(run, httpserver, status, answer, message
 
 def test_error_body_is_not_dumped_into_stderr(run, httpserver):
     refuse(httpserver, f"{ACCOUNT_PATH}/contacts/17", 502, NGINX_502, "text/html")
-    result = run("get_contact", "17")
+    result = run("get_contact", "17", env={"CHATWOOT_MAX_RETRIES": "0"})
+    assert (result.code, result.stdout) == (1, "")
+    assert result.error_lines[0] == (
+        "error: HTTP 502 from Chatwoot: 502 Bad Gateway (an HTML page, probably from a proxy in front of Chatwoot)"
+    )
     assert "<" not in result.stderr
 
 

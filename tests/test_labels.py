@@ -155,7 +155,8 @@ def test_repeated_labels_survive_in_order(httpserver, run):
         f"{ACCOUNT_PATH}/conversations/meta", query_string=MultiDict([("labels[]", "a"), ("labels[]", "b")])
     ).respond_with_json({"meta": {"all_count": 1}})
     result = run("conversation_counts", "--label", "a", "--label", "b")
-    assert result.code == 0, result.stderr
+    assert (result.code, result.stderr, result.json) == (0, "", {"meta": {"all_count": 1}})
+    assert only_request(httpserver).args.getlist("labels[]") == ["a", "b"]
 
 
 # --------------------------------------------------------------------------- against the sandbox

@@ -430,9 +430,11 @@ def test_extra_conversations_follow_the_starting_data_with_consecutive_ids():
 
 
 def test_reset_restores_the_starting_data(sb):
-    call(sb, "DELETE", "/contacts/2")
+    before = call(sb, "GET", "/contacts/2").json()
+    assert call(sb, "DELETE", "/contacts/2").status_code == 200
     sb.reset()
-    assert 2 in sb.contacts and sb.requests == []
+    assert sb.requests == []
+    assert call(sb, "GET", "/contacts/2").json() == before
 
 
 def test_command_line_prints_the_exports():
