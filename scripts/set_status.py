@@ -39,10 +39,12 @@ def arguments(parser):
 
 
 def assignee_of(conversation: dict) -> tuple:
-    """(assignee_type, id) of a conversation, or (None, None) when nobody has it."""
+    """(assignee_type, id, name) of a conversation's assignee, or (None, None, None) for nobody."""
     meta = conversation.get("meta") or {}
     assignee = meta.get("assignee") or {}
-    return (meta.get("assignee_type"), assignee.get("id")) if assignee.get("id") else (None, None)
+    if not assignee.get("id"):
+        return None, None, None
+    return meta.get("assignee_type"), assignee.get("id"), assignee.get("available_name") or assignee.get("name")
 
 
 def run(args, api):
@@ -60,8 +62,8 @@ def run(args, api):
         snoozed_until=args.until,
     )
     me = ("User", profile_id(api)) if restore else None
-    if restore and before != me:  # Chatwoot has just made the caller the assignee
-        kind, previous = before
+    if restore and before[:2] != me:  # Chatwoot has just made the caller the assignee
+        kind, previous, name = before
         api.send(
             "POST",
             f"{path}/assignments",
@@ -70,7 +72,8 @@ def run(args, api):
             value=previous,
             assignee_type="AgentBot" if kind == "AgentBot" else None,
         )
-        who = f"{'agent bot' if kind == 'AgentBot' else 'agent'} {previous}" if previous else "nobody"
+        role = "agent bot" if kind == "AgentBot" else "agent"
+        who = (f"{name} ({role} {previous})" if name else f"{role} {previous}") if previous else "nobody"
         warn(
             f"conversation {args.conversation_id}: Chatwoot made you its assignee on opening it; put back {who} (--take keeps it yours)"
         )

@@ -418,3 +418,27 @@ def test_conversation_attributes_set_and_unset_change_the_stored_object(sandbox,
 
     shown = agent("conversation_attributes", "1")
     assert (shown.code, shown.stdout) == (0, printed({"custom_attributes": {"plan": "pro"}}))
+
+
+def test_list_conversations_sort_asks_chatwoot_for_that_order(sandbox, agent):
+    """--sort priority_desc: urgent first, no priority last (Chatwoot's NULLS LAST), then newest
+    activity; waiting_since_asc: the longest waiting first. An unknown order is refused unsent."""
+    rank = {"urgent": 0, "high": 1, "medium": 2, "low": 3, None: 4}
+    open_ones = [c for c in sandbox.conversations.values() if c["status"] == "open"]
+    by_priority = sorted(open_ones, key=lambda c: (rank[c["priority"]], -c["last_activity_at"], -c["id"]))
+    result = agent("list_conversations", "--sort", "priority_desc", "--all", "--summary")
+    assert (result.code, result.stderr) == (0, "")
+    assert [item["id"] for item in result.json] == [c["id"] for c in by_priority]
+    assert [item["priority"] for item in result.json][:2] == ["urgent", "urgent"]
+    [request] = sandbox.find_requests("GET", r"/conversations$")
+    assert list(request.query.items(multi=True)) == [("sort_by", "priority_desc"), ("page", "1")]
+
+    waiting = sorted((c for c in open_ones if c["waiting_since"]), key=lambda c: (c["waiting_since"], c["id"]))
+    result = agent("list_conversations", "--sort", "waiting_since_asc", "--summary")
+    assert [item["id"] for item in result.json][: len(waiting)] == [c["id"] for c in waiting]
+
+    sent = len(sandbox.requests)
+    refused = agent("list_conversations", "--sort", "urgent")
+    assert (refused.code, refused.stdout) == (2, "")
+    assert "argument --sort: invalid choice: 'urgent'" in refused.stderr
+    assert len(sandbox.requests) == sent

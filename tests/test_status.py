@@ -148,7 +148,7 @@ def test_opening_as_an_agent_puts_the_other_agent_back(sandbox, agent):
     result = agent("set_status", "5", "open")
     assert result.code == 0, result.stderr
     assert result.stdout == compact(toggle_answer(5, "open"))
-    assert result.stderr == put_back(5, "agent 3") + "\n"
+    assert result.stderr == put_back(5, "Bruno Costa (agent 3)") + "\n"
     assert state(sandbox, 5) == ("open", 3, None, 1)
     assert sandbox.conversations[5]["snoozed_until"] is None
     assert sent(sandbox) == [
@@ -171,8 +171,8 @@ def test_opening_several_as_an_agent_restores_each_and_reads_the_profile_once(sa
     assert result.code == 0, result.stderr
     assert result.json == [{"id": n, "ok": True, "result": toggle_answer(n, "open")} for n in (4, 9, 10, 16)]
     assert sorted(result.stderr.splitlines()) == [
-        put_back(10, "agent 3"),
-        put_back(16, "agent bot 1"),
+        put_back(10, "Bruno Costa (agent 3)"),
+        put_back(16, "Triage Bot (agent bot 1)"),
         put_back(9, "nobody"),
     ]
     assert {n: state(sandbox, n) for n in before} == {
