@@ -71,6 +71,9 @@ class NetworkError(Failure):
     exit_code = EXIT_NETWORK
 
 
+UNREACHABLE = "hint: nothing answered there: check CHATWOOT_BASE_URL (scheme, host and port) and that Chatwoot is up"
+
+
 class ApiError(Failure):
     """Chatwoot (or a proxy in front of it) answered with an error status or a bad body."""
 
@@ -713,6 +716,7 @@ class Api:
                 unsent = "; nothing was sent" if refused and changes else ""
                 raise NetworkError(
                     f"{what} {self.config.base_url} ({_root_cause(problem)}){unsent}",
+                    *([UNREACHABLE] if refused else []),
                     *kept(not refused),
                     request_file=request_file,
                 ) from None

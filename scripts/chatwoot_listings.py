@@ -289,6 +289,20 @@ def portal_summary(portal: dict) -> dict:
     return {"slug": portal.get("slug"), "name": portal.get("name"), "locales": codes}
 
 
+def note_summary(note: dict) -> dict:
+    return {
+        "id": note.get("id"),
+        "content": clip(note.get("content")),
+        "user": (note.get("user") or {}).get("name"),
+        "created_at": iso_utc(note.get("created_at")),
+    }
+
+
+def webhook_summary(webhook: dict) -> dict:
+    """Which events go where (Chatwoot sends every inbox's events, whatever inbox it shows)."""
+    return {key: webhook.get(key) for key in ("id", "name", "url", "subscriptions")}
+
+
 def csat_summary(response: dict) -> dict:
     return {
         "id": response.get("id"),
@@ -327,6 +341,8 @@ SHOWS = {
     canned_summary: '[{"id", "short_code", "content" (160 characters)}…]',
     macro_summary: '[{"id", "name", "visibility", "actions": [action names]}…]',
     portal_summary: '[{"slug", "name", "locales"}…]',
+    note_summary: '[{"id", "content" (160 characters), "user", "created_at"}…]',
+    webhook_summary: '[{"id", "name", "url", "subscriptions"}…]',
     csat_summary: '[{"id", "rating", "feedback", "conversation_id", "contact", "agent", "created_at"}…]',
     article_summary: '[{"id", "title", "portal", "locale", "category", "description"}…]',
 }
@@ -353,6 +369,8 @@ TEAMS = Listing((), team_summary)
 CANNED_RESPONSES = Listing((), canned_summary)
 MACROS = Listing(("payload",), macro_summary)
 PORTALS = Listing(("payload",), portal_summary)
+CONTACT_NOTES = Listing((), note_summary)  # newest first, all of them
+WEBHOOKS = Listing(("payload", "webhooks"), webhook_summary)
 CSAT_RESPONSES = Listing((), csat_summary, page_size=25)  # no total: a walk ends on an empty page
 # A portal's articles count the asked status's articles, or all of them (meta ignores status otherwise).
 PORTAL_ARTICLES = Listing(

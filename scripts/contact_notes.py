@@ -6,7 +6,7 @@
 """Read a contact's notes (the team's notes about the customer, newest first), or add one.
 
 Example:
-  python3 scripts/contact_notes.py 17
+  python3 scripts/contact_notes.py 17 --summary
   python3 scripts/contact_notes.py 17 --add "Prefers e-mail; VAT id DE123456789"
   python3 scripts/contact_notes.py 17 --file - <<'TEXT'
   Called on 12 March: refund approved by finance.
@@ -18,6 +18,7 @@ rendered as Liquid: the text is stored as written, at most 20,000 characters.
 
 from chatwoot_cli import Command, add_text_arguments, positive_id
 from chatwoot_client import UsageError
+from chatwoot_listings import CONTACT_NOTES
 
 NOTE_LIMIT = 20_000  # characters: a text column's generic limit in Chatwoot
 
@@ -30,13 +31,17 @@ def arguments(parser):
 def run(args, api):
     path = f"/contacts/{args.contact_id}/notes"
     if args.text is None:
-        return api.get(path)
+        return CONTACT_NOTES.query(path)
+    if args.summary:
+        raise UsageError("--summary goes with reading the notes, not with --add")
     if len(args.text) > NOTE_LIMIT:
         raise UsageError(f"the note is {len(args.text):,} characters; Chatwoot takes at most {NOTE_LIMIT:,}")
     return api.send("POST", path, "contact_note", content=args.text)
 
 
-command = Command(__doc__, arguments, run, writes=lambda args: args.text is not None or args.file is not None)
+command = Command(
+    __doc__, arguments, run, writes=lambda args: args.text is not None or args.file is not None, listing=CONTACT_NOTES
+)
 
 if __name__ == "__main__":
     command.exit()

@@ -10,12 +10,17 @@ Example:
   python3 scripts/delete_message.py 42 612 --yes
 Prints {"conversation_id": 42, "message_id": 612, "deleted": true}. It changes what Chatwoot
 shows; a message already delivered by e-mail, WhatsApp, SMS or another channel stays in the
-customer's hands. Any agent who can see the conversation can delete any message in it, notes
+customer's hands (a note on stderr says so when the message was such a reply). Any agent who can see the conversation can delete any message in it, notes
 and the customer's own included. Message ids come from list_messages.py.
 """
 
-from chatwoot_cli import Command, add_conversation_id, positive_id
+from chatwoot_cli import Command, add_conversation_id, positive_id, warn
 from chatwoot_client import UsageError
+from chatwoot_names import INBOX
+
+OUTGOING = 1
+# Only the website widget redraws a deleted message for the customer; other channels delivered it.
+SHOWS_THE_DELETION = ("Channel::WebWidget",)
 
 
 def arguments(parser):
@@ -30,7 +35,15 @@ def run(args, api):
             f"deleting message {args.message_id} replaces its text for good; add --yes to confirm "
             "(a message already delivered by e-mail, WhatsApp or SMS is not unsent)"
         )
-    api.send("DELETE", f"/conversations/{args.conversation_id}/messages/{args.message_id}")
+    message = api.send("DELETE", f"/conversations/{args.conversation_id}/messages/{args.message_id}")
+    if isinstance(message, dict) and message.get("message_type") == OUTGOING and not message.get("private"):
+        inbox = next((row for row in INBOX.rows(api) if row.get("id") == message.get("inbox_id")), {})
+        if inbox.get("channel_type") not in SHOWS_THE_DELETION:
+            where = f"the {inbox['name']} inbox ({inbox.get('channel_type')})" if inbox.get("name") else "its inbox"
+            warn(
+                f"note: message {args.message_id} was a reply that {where} delivered: the customer keeps it; "
+                "tell them of the correction if it matters"
+            )
     return {"conversation_id": args.conversation_id, "message_id": args.message_id, "deleted": True}
 
 

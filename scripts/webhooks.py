@@ -6,7 +6,7 @@
 """List, create, change or delete the account's webhooks (administrators only).
 
 Example:
-  python3 scripts/webhooks.py
+  python3 scripts/webhooks.py --summary
   python3 scripts/webhooks.py --create https://hooks.example.com/chatwoot --events message_created,conversation_status_changed
   python3 scripts/webhooks.py --update 4 --events message_created
   python3 scripts/webhooks.py --delete 4 --yes
@@ -20,6 +20,7 @@ in the answer is shown as "…" unless --show-secret.
 
 from chatwoot_cli import Command, positive_id
 from chatwoot_client import UsageError
+from chatwoot_listings import WEBHOOKS
 
 # app/models/webhook.rb ALLOWED_WEBHOOK_EVENTS, Chatwoot 4.10.1
 EVENTS = (
@@ -70,6 +71,8 @@ def run(args, api):
     events = events_of(args)
     if args.url and not args.update:
         raise UsageError("--url goes with --update ID; to create a webhook use --create URL")
+    if args.summary and (args.create or args.update or args.delete):
+        raise UsageError("--summary goes with listing the webhooks, not with --create, --update or --delete")
     if args.delete:
         if not args.yes and not args.dry_run:
             raise UsageError(f"deleting webhook {args.delete} stops its deliveries; add --yes to confirm")
@@ -85,6 +88,8 @@ def run(args, api):
         answer = api.send(
             "PATCH", f"/webhooks/{args.update}", "webhook", url=args.url, name=args.name, subscriptions=events
         )
+    elif args.summary:
+        return WEBHOOKS.query("/webhooks")  # no secret in a summary
     else:
         answer = api.get("/webhooks")
     return answer if args.show_secret else hide_secrets(answer)
@@ -99,7 +104,12 @@ def hide_secrets(document):
 
 
 command = Command(
-    __doc__, arguments, run, writes=lambda args: bool(args.create or args.update or args.delete), admin_only=True
+    __doc__,
+    arguments,
+    run,
+    writes=lambda args: bool(args.create or args.update or args.delete),
+    listing=WEBHOOKS,
+    admin_only=True,
 )
 
 if __name__ == "__main__":

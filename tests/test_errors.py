@@ -214,10 +214,14 @@ def test_error_body_is_not_dumped_into_stderr(run, httpserver):
 
 def test_closed_port_on_read_is_a_network_failure(run):
     port = closed_port()
-    result = run("get_contact", "17", env={"CHATWOOT_BASE_URL": f"http://127.0.0.1:{port}"})
-    assert result.code == 4
-    assert result.stdout == ""
-    assert_one_error(result, f"could not connect to http://127.0.0.1:{port}")
+    result = run(
+        "get_contact", "17", env={"CHATWOOT_BASE_URL": f"http://127.0.0.1:{port}", "CHATWOOT_MAX_RETRIES": "0"}
+    )
+    assert (result.code, result.stdout) == (4, "")
+    assert result.error_lines == [
+        f"error: could not connect to http://127.0.0.1:{port} (Connection refused)",
+        "error: hint: nothing answered there: check CHATWOOT_BASE_URL (scheme, host and port) and that Chatwoot is up",
+    ]
 
 
 def test_closed_port_on_write_keeps_request_file(run):

@@ -483,9 +483,14 @@ def test_delete_message_with_yes_blanks_the_text_and_drops_the_attachments(sandb
     assert [a["file_type"] for a in sandbox.messages[sent["id"]]["attachments"]] == ["file"]
     sandbox.requests.clear()
     result = agent("delete_message", "1", str(sent["id"]), "--yes")
-    assert (result.code, result.stderr) == (0, "")
+    assert result.code == 0
+    assert result.stderr == (
+        f"note: message {sent['id']} was a reply that the Support API inbox (Channel::Api) delivered: the customer "
+        "keeps it; tell them of the correction if it matters\n"
+    )
     assert result.stdout == f'{{"conversation_id": 1, "message_id": {sent["id"]}, "deleted": true}}\n'
-    [request] = sandbox.requests
+    request, inboxes = sandbox.requests
+    assert (inboxes.method, inboxes.path) == ("GET", f"{ACCOUNT_PATH}/inboxes")  # which channel delivered it
     path = f"{ACCOUNT_PATH}/conversations/1/messages/{sent['id']}"
     assert (request.method, request.path, request.body, list(request.query.items())) == ("DELETE", path, b"", [])
     assert request.headers["Api-Access-Token"] == sandbox.TOKEN
@@ -497,6 +502,24 @@ def test_delete_message_with_yes_blanks_the_text_and_drops_the_attachments(sandb
     )
     assert sandbox.conversations[1]["message_ids"][-1] == sent["id"]
     assert agent.request_files() == []
+
+
+def test_deleting_a_widget_reply_or_a_note_says_nothing_of_delivery(sandbox, agent):
+    """The website widget redraws a deleted message, and a note never reached the customer: no
+    note on stderr, and no inbox read for a note."""
+    reply = agent("send_message", "2", "Wrong link, sorry").json  # conversation 2 is in the website inbox
+    note = agent("add_note", "1", "Internal: wrong customer").json
+    sandbox.requests.clear()
+    for conversation, message in ((2, reply), (1, note)):
+        result = agent("delete_message", str(conversation), str(message["id"]), "--yes")
+        assert (result.code, result.stderr) == (0, "")
+        assert result.json == {"conversation_id": conversation, "message_id": message["id"], "deleted": True}
+        assert sandbox.messages[message["id"]]["content"] == "This message was deleted"
+    assert [(r.method, r.path.removeprefix(ACCOUNT_PATH)) for r in sandbox.requests] == [
+        ("DELETE", f"/conversations/2/messages/{reply['id']}"),
+        ("GET", "/inboxes"),
+        ("DELETE", f"/conversations/1/messages/{note['id']}"),
+    ]
 
 
 def test_delete_message_dry_run_prints_the_curl_and_sends_nothing(sandbox, agent):

@@ -118,6 +118,16 @@ def portal_article_fields(article: dict) -> dict:
     }
 
 
+def note_fields(note: dict) -> dict:
+    user = note.get("user") or {}
+    return {
+        "id": note["id"],
+        "content": clipped(note["content"]),
+        "user": user.get("name"),
+        "created_at": utc(note["created_at"]),
+    }
+
+
 def message_fields(message: dict) -> dict:
     kind = {0: "contact", 2: "activity"}.get(message["message_type"]) or ("note" if message["private"] else "agent")
     sender = message.get("sender") or {}
@@ -279,8 +289,13 @@ def long_canned_response_and_feedback(sandbox) -> None:
         ("search_articles", ["refund", "--portal", "acme-help"], ("payload",), portal_article_fields,
          "/portals/acme-help/articles", [("query", "refund"), ("status", "published")]),
         ("list_messages", ["24"], ("payload",), message_fields, "/conversations/24/messages", []),
+        ("contact_notes", ["1"], (), note_fields, "/contacts/1/notes", []),
+        ("webhooks", [], ("payload", "webhooks"), picked("id", "name", "url", "subscriptions"), "/webhooks", []),
     ],
-    ids=["agents", "inboxes", "teams", "canned", "macros", "portals", "csat", "articles", "portal-articles", "messages"],
+    ids=[
+        "agents", "inboxes", "teams", "canned", "macros", "portals", "csat", "articles", "portal-articles", "messages",
+        "contact-notes", "webhooks",
+    ],
 )  # fmt: skip
 def test_list_summaries_carry_the_contract_fields_of_the_full_answer(
     sandbox, agent, script, args, where, fields, path, query
@@ -488,3 +503,25 @@ def test_list_teams_summary(httpserver, run):
     assert result.stdout == one_per_line([{"id": 2, "name": "billing"}])
     result = run("list_teams")
     assert result.stdout == one_per_line(teams)  # any array of objects prints one object a line
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (
+            ["webhooks", "--create", "https://hooks.example.com/cw", "--events", "message_created", "--summary"],
+            "error: --summary goes with listing the webhooks, not with --create, --update or --delete",
+        ),
+        (
+            ["contact_notes", "1", "--add", "Prefers e-mail", "--summary"],
+            "error: --summary goes with reading the notes, not with --add",
+        ),
+    ],
+    ids=["webhooks", "contact-notes"],
+)
+def test_summary_on_a_script_that_also_writes_is_refused_with_a_write(sandbox, agent, args, error):
+    webhooks, notes = dict(sandbox.webhooks), dict(sandbox.notes)
+    result = agent(*args)
+    assert (result.code, result.stdout, result.error_lines) == (2, "", [error])
+    assert sandbox.requests == []
+    assert (sandbox.webhooks, sandbox.notes) == (webhooks, notes)
