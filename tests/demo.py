@@ -174,10 +174,11 @@ def main() -> int:
         agents = step("Per agent", "report", "--by", "agent", "--summary")
         busiest = max(agents, key=lambda row: row["resolved_conversations_count"])
         say(f"most resolved: {busiest['name']} ({busiest['resolved_conversations_count']})")
-        csat = step("What customers said in their surveys", "csat", "--since", "7d", "--metrics")
-        ratings = csat["ratings_count"]
-        happy = sum(ratings.get(stars, 0) for stars in ("4", "5"))
-        say(f"{csat['total_count']} ratings, {happy} of them 4 or 5 stars")
+        csat = step("What customers said in their surveys", "csat", "--since", "7d", "--metrics", "--summary")
+        say(
+            f"{csat['answers']} ratings ({csat['response_rate']} of the surveys sent), average "
+            f"{csat['average_rating']}, {csat['satisfied']} of them 4 or 5 stars"
+        )
         step("The unhappy ones, to follow up", "csat", "--since", "7d", "--rating", "1,2", "--summary")
 
         part(7)

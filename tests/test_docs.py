@@ -521,7 +521,9 @@ def test_make_demo_runs_and_shows_each_part(demo_output):
     assert '⇒ status resolved, labels refund, last note: "Refund issued via macro"' in printed
     week = re.search(r"⇒ (\d+) conversations \([+-]\d+% on the week before\), (\d+) resolved, first reply", printed)
     assert week and int(week.group(1)) > 0 and int(week.group(2)) > 0, "the weekly report shows no real numbers"
-    assert re.search(r"⇒ (\d+) ratings, (\d+) of them 4 or 5 stars", printed)
+    assert re.search(
+        r"⇒ (\d+) ratings \((\d+)% of the surveys sent\), average [\d.]+, (\d+)% of them 4 or 5 stars", printed
+    )
     assert TOKEN not in printed
 
 

@@ -361,8 +361,8 @@ def test_csat_metrics_note_what_the_sent_count_ignores(run, httpserver):
     [
         (["--rating", "6"], "error: --rating takes ratings from 1 to 5, such as 1,2; got '6'"),
         (["--rating", ","], "error: --rating takes ratings from 1 to 5, such as 1,2; got ','"),
-        (["--metrics", "--all"], "error: --metrics prints totals: it takes no --page, --all or --summary"),
-        (["--metrics", "--summary"], "error: --metrics prints totals: it takes no --page, --all or --summary"),
+        (["--metrics", "--all"], "error: --metrics prints totals: it takes no --page or --all"),
+        (["--metrics", "--page", "2"], "error: --metrics prints totals: it takes no --page or --all"),
     ],
 )
 def test_csat_refusals_send_nothing(run, httpserver, flags, error):
@@ -404,3 +404,24 @@ def test_csat_pages_of_25_newest_first_and_all_of_them(sandbox, agent):
     metrics = agent("csat", "--metrics")
     assert metrics.json["total_count"] == len(answers)
     assert sum(metrics.json["ratings_count"].values()) == len(answers)
+
+
+def test_csat_metrics_summary_gives_the_average_the_satisfied_share_and_the_response_rate(sandbox, agent):
+    answers = [r for r in sandbox.csat_responses.values() if r["conversation_id"] in sandbox.conversations]
+    full = agent("csat", "--metrics", "--since", "30d").json
+    result = agent("csat", "--metrics", "--since", "30d", "--summary")
+    assert (result.code, result.stderr) == (0, "")
+    ratings = [r["rating"] for r in answers]
+    sent = full["total_sent_messages_count"]
+    assert sent > len(ratings) > 0
+    assert result.json == {
+        "answers": len(ratings),
+        "average_rating": round(sum(ratings) / len(ratings), 2),
+        "satisfied": f"{round(100 * sum(rating >= 4 for rating in ratings) / len(ratings))}%",
+        "ratings": {str(n): ratings.count(n) for n in range(1, 6)},
+        "surveys_sent": sent,
+        "response_rate": f"{round(100 * len(ratings) / sent)}%",
+    }
+    narrowed = agent("csat", "--metrics", "--since", "30d", "--agent", "Ana Silva", "--summary").json
+    anas = [r["rating"] for r in answers if r["assigned_agent_id"] == 2]
+    assert (narrowed["answers"], narrowed["surveys_sent"], narrowed["response_rate"]) == (len(anas), None, None)
