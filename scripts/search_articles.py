@@ -11,7 +11,9 @@ Example:
 Without --portal every portal is searched, best matches first, 15 a page; with --portal one portal's
 articles, newest first, 25 a page. Chatwoot's search also returns drafts and archived articles, which
 must never reach a customer: they are left out unless --all-statuses. Prints Chatwoot's answer
-with each article's full "content", or with --summary the compact array. --all walks every page.
+with each article's full "content" and "slug", or with --summary the compact array. --all walks
+every page. An article's public page: https://CUSTOM_DOMAIN/hc/PORTAL/articles/SLUG when the
+portal has a custom_domain (list_portals.py), else CHATWOOT_BASE_URL/hc/PORTAL/articles/SLUG.
 """
 
 from chatwoot_cli import Command
