@@ -7,6 +7,7 @@ import argparse
 
 from chatwoot_cli import Parser, warn
 from chatwoot_client import Api, ApiError, UsageError
+from chatwoot_names import LABEL
 
 
 def _label(text: str) -> str:
@@ -20,6 +21,20 @@ def add_label_arguments(parser: Parser) -> None:
     parser.add_argument(
         "--remove", type=_label, action="append", default=[], metavar="L", help="remove a label (repeatable)"
     )
+
+
+def warn_of_undefined(added: list, api: Api) -> None:
+    """Chatwoot stores any label, but its UI shows only the account's defined ones: say so of a
+    label about to be added that is not defined (read once per run)."""
+    if not added:
+        return
+    defined = {row.get("title") for row in LABEL.rows(api)}
+    for name in added:
+        if name not in defined:
+            warn(
+                f"warning: {name!r} is not one of the account's labels (Settings → Labels): Chatwoot stores it, "
+                "but its UI shows only defined labels"
+            )
 
 
 def changes_labels(args: argparse.Namespace) -> bool:
@@ -47,4 +62,5 @@ def change_labels(api: Api, path: str, owner: str, add: list, remove: list, then
     if labels == existing:
         warn(f"the labels of {owner} already are as asked; nothing was sent")
         return current
+    warn_of_undefined([name for name in labels if name not in existing], api)
     return api.send("POST", path, "labels", then=then, preview_also=preview_also, labels=labels)

@@ -34,6 +34,7 @@ class Kind:
 AGENT = Kind("agent", "/agents", ("name", "available_name", "email"), "list_agents.py")
 TEAM = Kind("team", "/teams", ("name",), "list_teams.py")
 INBOX = Kind("inbox", "/inboxes", ("name",), "list_inboxes.py", "inboxes")
+LABEL = Kind("label", "/labels", ("title",), "the labels page in Chatwoot")
 
 
 def _fold(text: Any) -> str:

@@ -12,7 +12,8 @@ Example:
   python3 scripts/labels.py 101,102,103 --add vip
 Prints {"payload": ["vip", ...]}: the labels after the change. Chatwoot replaces the whole list on
 every write, so this reads the current labels, merges, and sends the whole new list; if nothing
-would change, nothing is sent. Chatwoot accepts any label, but its UI shows only defined ones.
+would change, nothing is sent. Chatwoot accepts any label, but its UI shows only the account's
+defined ones: adding another says so on stderr.
 """
 
 from chatwoot_cli import Command, add_conversation_ids

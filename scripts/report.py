@@ -29,9 +29,8 @@ from datetime import datetime, timezone
 from chatwoot_cli import Command, past_moment
 from chatwoot_client import UsageError
 from chatwoot_listings import iso_utc
-from chatwoot_names import AGENT, INBOX, TEAM, Kind, add_named, resolve
+from chatwoot_names import AGENT, INBOX, LABEL, TEAM, add_named, resolve
 
-LABEL = Kind("label", "/labels", ("title",), "the labels page in Chatwoot")
 COUNTS = (
     "conversations_count",
     "incoming_messages_count",

@@ -172,11 +172,11 @@ def test_a_conversation_summary_piped_in_labels_exactly_the_conversations_listed
     assert len(numbers) >= 2
     others = [number for number in range(1, 31) if number not in numbers]
     before = {number: list(sandbox.conversations[number]["labels"]) for number in range(1, 31)}
-    result = agent("labels", "-", "--add", "escalated", stdin=listed.stdout)
+    result = agent("labels", "-", "--add", "churn-risk", stdin=listed.stdout)
     assert (result.code, result.stderr) == (0, "")
     assert [(item["id"], item["ok"]) for item in result.json] == [(number, True) for number in numbers]
     for number in numbers:
-        assert sandbox.conversations[number]["labels"] == [*before[number], "escalated"]
+        assert sandbox.conversations[number]["labels"] == [*before[number], "churn-risk"]
     assert {number: sandbox.conversations[number]["labels"] for number in others} == {n: before[n] for n in others}
 
 

@@ -25,11 +25,33 @@ def printed(document) -> str:
 # --------------------------------------------------------------------------- labels.py
 
 
+ACCOUNT_LABELS = f"{ACCOUNT_PATH}/labels"
+
+
+def defined_labels(httpserver, titles, ordered: bool = False) -> None:
+    """The account's labels (GET /labels), which a change that adds a label reads once; `ordered`
+    puts the read in the sequence of ordered expectations (after the conversation's labels)."""
+    rows = [{"id": number, "title": title, "show_on_sidebar": True} for number, title in enumerate(titles, 1)]
+    expect = httpserver.expect_ordered_request if ordered else httpserver.expect_request
+    expect(ACCOUNT_LABELS, method="GET").respond_with_json({"payload": rows})
+
+
 def expect_labels(httpserver, current: list, new: list | None = None) -> None:
-    """GET answers `current`; then, if `new` is given, one POST answers `new` (in that order)."""
+    """GET answers `current`; then, if `new` is given, one POST answers `new` (in that order).
+    Every label of `new` is defined in the account."""
     httpserver.expect_ordered_request(LABELS_PATH, method="GET").respond_with_json({"payload": current})
     if new is not None:
+        if set(new) - set(current):
+            defined_labels(httpserver, new, ordered=True)
         httpserver.expect_ordered_request(LABELS_PATH, method="POST").respond_with_json({"payload": new})
+
+
+def conversation_requests(httpserver) -> list:
+    return [request for request, _ in httpserver.log if request.path != ACCOUNT_LABELS]
+
+
+def account_label_reads(httpserver) -> int:
+    return sum(request.path == ACCOUNT_LABELS for request, _ in httpserver.log)
 
 
 def test_labels_without_flags_reads(run, httpserver):
@@ -56,9 +78,10 @@ def test_labels_change_posts_the_whole_list(run, httpserver, flags, current, new
     expect_labels(httpserver, current, new)
     result = run("labels", "42", *flags)
     assert (result.code, result.stdout, result.stderr) == (0, printed({"payload": new}), "")
-    (get, _), (post, _) = httpserver.log
+    get, post = conversation_requests(httpserver)
     assert_received(get, "GET", LABELS_PATH)
     assert_received(post, "POST", LABELS_PATH, body={"labels": new})
+    assert account_label_reads(httpserver) == (1 if set(new) - set(current) else 0)  # only when one is added
     assert run.request_files() == []
 
 
@@ -73,6 +96,7 @@ def test_labels_no_change_sends_no_post(run, httpserver):
 
 def test_labels_dry_run_reads_then_previews_the_whole_list(run, httpserver):
     expect_labels(httpserver, ["billing", "vip"])
+    defined_labels(httpserver, ["billing", "vip", "urgent"], ordered=True)
     result = run("labels", "42", "--add", "urgent", "--dry-run")
     assert result.code == 0, result.stderr
     preview = result.json
@@ -82,7 +106,8 @@ def test_labels_dry_run_reads_then_previews_the_whole_list(run, httpserver):
     assert strict_equal(preview["body"], {"labels": ["billing", "vip", "urgent"]})
     assert run.request_files() == []  # a dry run leaves nothing behind
     assert "$CHATWOOT_API_TOKEN" in preview["curl"] and '"urgent"' in preview["curl"]
-    assert_received(only_request(httpserver), "GET", LABELS_PATH)
+    [read] = conversation_requests(httpserver)
+    assert_received(read, "GET", LABELS_PATH)
 
 
 def test_labels_read_only_refuses_a_change_before_any_request(run, httpserver):
@@ -140,8 +165,10 @@ def test_bulk_labels_read_merge_write_each(httpserver, run):
         path = f"{ACCOUNT_PATH}/conversations/{number}/labels"
         httpserver.expect_request(path, method="GET").respond_with_json({"payload": labels})
         httpserver.expect_request(path, method="POST").respond_with_json({"payload": [*labels, "vip"]})
+    defined_labels(httpserver, ["a", "vip"])
     result = run("labels", "5,6", "--add", "vip", "--parallel", "1")
-    assert result.code == 0, result.stderr
+    assert (result.code, result.stderr) == (0, "")
+    assert account_label_reads(httpserver) == 1  # once for the whole bulk call
     assert result.json == [
         {"id": 5, "ok": True, "result": {"payload": ["a", "vip"]}},
         {"id": 6, "ok": True, "result": {"payload": ["vip"]}},
@@ -174,17 +201,24 @@ def label_writes(sandbox) -> list:
 
 def test_labels_keep_the_conversations_other_labels(sandbox, agent):
     assert sandbox.conversations[5]["labels"] == ["billing", "refund"]
-    added = agent("labels", "5", "--add", "urgent")
-    assert (added.code, added.stdout, added.stderr) == (0, printed({"payload": ["billing", "refund", "urgent"]}), "")
-    swapped = agent("labels", "5", "--remove", "billing", "--add", "finance")
-    assert swapped.stdout == printed({"payload": ["refund", "urgent", "finance"]})
+    added = agent("labels", "5", "--add", "vip")
+    assert (added.code, added.stdout, added.stderr) == (0, printed({"payload": ["billing", "refund", "vip"]}), "")
+    # A label the account does not define is stored, but Chatwoot's UI would not show it: said on stderr.
+    swapped = agent("labels", "5", "--remove", "billing", "--remove", "vip", "--add", "urgent", "--add", "finance")
+    assert (swapped.code, swapped.stdout) == (0, printed({"payload": ["refund", "urgent", "finance"]}))
+    assert swapped.stderr.splitlines() == [
+        f"warning: {name!r} is not one of the account's labels (Settings → Labels): Chatwoot stores it, but its UI "
+        "shows only defined labels"
+        for name in ("urgent", "finance")
+    ]
     assert sandbox.conversations[5]["labels"] == ["refund", "urgent", "finance"]
     assert [(r.method, r.path) for r in sandbox.requests] == [
         ("GET", "/api/v1/accounts/1/conversations/5/labels"),
+        ("GET", "/api/v1/accounts/1/labels"),
         ("POST", "/api/v1/accounts/1/conversations/5/labels"),
     ] * 2
     writes = label_writes(sandbox)
-    assert strict_equal(writes[0][1], {"labels": ["billing", "refund", "urgent"]})
+    assert strict_equal(writes[0][1], {"labels": ["billing", "refund", "vip"]})
     assert strict_equal(writes[1][1], {"labels": ["refund", "urgent", "finance"]})
     unchanged = agent("labels", "5", "--add", "refund")
     assert (unchanged.code, unchanged.stdout) == (0, printed({"payload": ["refund", "urgent", "finance"]}))

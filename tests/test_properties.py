@@ -341,10 +341,22 @@ LABEL = texts(FILE_CHAR, 4).filter(lambda label: label.strip() == label and labe
 @FEW
 @given(labels=st.lists(LABEL, min_size=1, max_size=4))
 def test_labels_added_arrive_exactly(run, httpserver, labels):
-    server = capture(httpserver, lambda request: {"payload": [] if request.method == "GET" else labels})
+    defined = {"payload": [{"id": number, "title": label} for number, label in enumerate(labels, 1)]}
+    server = capture(
+        httpserver,
+        lambda request: (
+            defined
+            if request.path == f"{ACCOUNT_PATH}/labels"
+            else {"payload": [] if request.method == "GET" else labels}
+        ),
+    )
     result = run("labels", "42", *[f"--add={label}" for label in labels])
-    assert result.code == 0, result.stderr
-    assert [method for method, _, _ in server.requests] == ["GET", "POST"]
+    assert (result.code, result.stderr) == (0, "")
+    assert [(method, path) for method, path, _ in server.requests] == [
+        ("GET", f"{ACCOUNT_PATH}/conversations/42/labels"),
+        ("GET", f"{ACCOUNT_PATH}/labels"),
+        ("POST", f"{ACCOUNT_PATH}/conversations/42/labels"),
+    ]
     assert server.writes()[0][0] == f"{ACCOUNT_PATH}/conversations/42/labels"
     body = server.writes()[0][1]
     assert strict_equal(body, {"labels": list(dict.fromkeys(labels))}), body
