@@ -6,6 +6,7 @@ import importlib.util
 import io
 import json
 import os
+import socket
 import sys
 import tempfile
 import time
@@ -300,3 +301,71 @@ def assert_received(request, method: str, path: str, body=None, query: list | No
         assert request.headers.get("Content-Type") == "application/json"
         actual = body_of(request)
         assert strict_equal(actual, body), f"{actual!r} != {body!r}"
+
+
+# --------------------------------------------------------------------------- shared by the test files
+
+
+@pytest.fixture
+def agent(sandbox, run):
+    """`run` pointed at the freshly reset sandbox with the administrator's token: how an agent
+    calls the skill against a Chatwoot."""
+    run.env.update(sandbox.env())
+    return run
+
+
+@pytest.fixture
+def admin(sandbox, run):
+    """The same, for the files whose `agent` is the agent-role token's runner."""
+    run.env.update(sandbox.env())
+    return run
+
+
+def printed(document) -> str:
+    """What a script prints for one JSON document."""
+    return json.dumps(document, ensure_ascii=False) + "\n"
+
+
+def one_per_line(items: list) -> str:
+    """What a script prints for a list of objects (summaries, bulk results): one item a line."""
+    return "[\n" + ",\n".join(json.dumps(item, ensure_ascii=False) for item in items) + "\n]\n"
+
+
+def answer(httpserver, method: str, path: str, document, query: dict | None = None) -> None:
+    """pytest-httpserver answers `method path` (under the account) with `document`."""
+    httpserver.expect_request(ACCOUNT_PATH + path, method=method, query_string=query).respond_with_json(document)
+
+
+def assert_success(run, result, stdout: str) -> None:
+    """Exit 0, exactly `stdout`, nothing on stderr, no request file left."""
+    assert result.code == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout == stdout
+    assert run.request_files() == []
+
+
+def assert_one_error(result, *fragments: str) -> None:
+    """One `error:` line that names what was wrong (the argument, the offending value)."""
+    assert len(result.error_lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in result.error_lines[0], (fragment, result.error_lines[0])
+
+
+def assert_nothing_sent(run, httpserver, result, code: int) -> None:
+    """Refused with `code`: nothing printed, no request sent, no request file written."""
+    assert result.code == code, result.stderr
+    assert result.stdout == ""
+    assert httpserver.log == []
+    assert run.request_files() == []
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def requests_to(httpserver, path: str) -> list:
+    """The requests pytest-httpserver received for `path`."""
+    return [request for request, _ in httpserver.log if request.path == path]

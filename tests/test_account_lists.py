@@ -2,52 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
-import pytest
-from conftest import ACCOUNT_PATH, assert_received, only_request
-
-AGENTS = json.loads(
-    """[{"id": 5, "account_id": 1, "availability_status": "available", "auto_offline": true, "confirmed": true,
-    "email": "ana@example.com", "provider": "email", "available_name": "Ana", "name": "Ana Silva", "role": "agent",
-    "thumbnail": "", "custom_role_id": null},
-    {"id": 1, "account_id": 1, "availability_status": "offline", "auto_offline": true, "confirmed": true,
-    "email": "owner@example.com", "provider": "email", "available_name": "Owner", "name": "Öwner", "role": "administrator",
-    "thumbnail": "", "custom_role_id": null}]"""
-)
-INBOX = json.loads(
-    """{"id": 3, "avatar_url": "", "channel_id": 2, "name": "Support API", "channel_type": "Channel::Api",
-    "greeting_enabled": false, "greeting_message": null, "working_hours_enabled": false, "enable_email_collect": true,
-    "csat_survey_enabled": false, "csat_config": {}, "enable_auto_assignment": true, "auto_assignment_config": {},
-    "out_of_office_message": null, "working_hours": [{"day_of_week": 0, "closed_all_day": true, "open_hour": null,
-    "open_minutes": null, "close_hour": null, "close_minutes": null, "open_all_day": false}], "timezone": "UTC",
-    "callback_webhook_url": null, "allow_messages_after_resolved": true, "lock_to_single_conversation": false,
-    "sender_name_type": "friendly", "business_name": null, "allowed_domains": null, "widget_color": null,
-    "website_url": null, "hmac_mandatory": false, "welcome_title": null, "welcome_tagline": null,
-    "web_widget_script": null, "website_token": null, "selected_feature_flags": null, "reply_time": null,
-    "messaging_service_sid": null, "phone_number": null, "webhook_url": "https://hooks.example.com/chatwoot",
-    "inbox_identifier": "a1B2c3D4e5F6g7H8", "additional_attributes": {}, "provider": null}"""
-)
-INBOXES = {"payload": [INBOX, {**INBOX, "id": 4, "name": "E-Mail Kundendienst ✉", "channel_type": "Channel::Email"}]}
-
-
-def compact(document) -> str:
-    return json.dumps(document, ensure_ascii=False) + "\n"
-
-
-def one_per_line(items: list) -> str:
-    return "[\n" + ",\n".join(json.dumps(item, ensure_ascii=False) for item in items) + "\n]\n"
-
-
-def answer(httpserver, method: str, path: str, document, query: dict | None = None) -> None:
-    httpserver.expect_request(ACCOUNT_PATH + path, method=method, query_string=query).respond_with_json(document)
-
-
-def assert_success(run, result, stdout: str) -> None:
-    assert result.code == 0, result.stderr
-    assert result.stderr == ""
-    assert result.stdout == stdout
-    assert run.request_files() == []
+from conftest import ACCOUNT_PATH, answer, assert_received, assert_success, one_per_line, only_request, printed
+from samples import AGENTS, INBOXES
 
 
 def test_list_agents_prints_the_bare_array_one_agent_a_line(run, httpserver):
@@ -61,7 +17,7 @@ def test_list_inboxes_prints_payload(run, httpserver):
     answer(httpserver, "GET", "/inboxes", INBOXES)
     result = run("list_inboxes")
     assert_received(only_request(httpserver), "GET", f"{ACCOUNT_PATH}/inboxes", query=[])
-    assert_success(run, result, compact(INBOXES))
+    assert_success(run, result, printed(INBOXES))
 
 
 def test_canned_responses_search(httpserver, run):
@@ -71,12 +27,6 @@ def test_canned_responses_search(httpserver, run):
     assert result.code == 0, result.stderr
     assert result.stdout == one_per_line(rows)
     assert_received(only_request(httpserver), "GET", f"{ACCOUNT_PATH}/canned_responses", query=[("search", "refund")])
-
-
-@pytest.fixture
-def agent(sandbox, run):
-    run.env.update(sandbox.env())
-    return run
 
 
 def test_canned_responses_search_lists_short_code_matches_before_text_matches(sandbox, agent):

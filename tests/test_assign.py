@@ -7,7 +7,16 @@ import json
 
 import pytest
 import requests
-from conftest import ACCOUNT_PATH, DIRECTORY_AGENTS, assert_received, only_write, serve_directory
+from conftest import (
+    ACCOUNT_PATH,
+    DIRECTORY_AGENTS,
+    answer,
+    assert_received,
+    assert_success,
+    only_write,
+    printed,
+    serve_directory,
+)
 
 AGENT = DIRECTORY_AGENTS[0]
 TEAM_ROW = json.loads(
@@ -22,28 +31,6 @@ AGENT_LINES = [
     "error:   1  Owner Admin  owner@acme.example",
 ]
 TEAM_LINES = ["error:   1  billing", "error:   2  tier-2"]
-
-
-def compact(document) -> str:
-    return json.dumps(document, ensure_ascii=False) + "\n"
-
-
-def answer(httpserver, method: str, path: str, document, query: dict | None = None) -> None:
-    httpserver.expect_request(ACCOUNT_PATH + path, method=method, query_string=query).respond_with_json(document)
-
-
-def assert_success(run, result, stdout: str) -> None:
-    assert result.code == 0, result.stderr
-    assert result.stderr == ""
-    assert result.stdout == stdout
-    assert run.request_files() == []
-
-
-@pytest.fixture
-def admin(sandbox, run):
-    """`run` pointed at the sandbox with the administrator's token."""
-    run.env.update(sandbox.env())
-    return run
 
 
 def held(sandbox, number: int) -> tuple:
@@ -79,7 +66,7 @@ def test_assign_conversation(run, httpserver, flags, body, document):
     answer(httpserver, "POST", "/conversations/42/assignments", document)
     result = run("assign_conversation", "42", *flags)
     assert_received(only_write(httpserver), "POST", f"{ACCOUNT_PATH}/conversations/42/assignments", body=body)
-    assert_success(run, result, compact(document))
+    assert_success(run, result, printed(document))
 
 
 # --------------------------------------------------------------------------- what Chatwoot would do

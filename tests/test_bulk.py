@@ -15,13 +15,6 @@ NOT_CONVERSATION_IDS = (
 )
 
 
-@pytest.fixture
-def agent(sandbox, run):
-    """The `run` fixture pointed at the freshly seeded sandbox with its administrator token."""
-    run.env.update(sandbox.env())
-    return run
-
-
 class Sessions:
     """Every requests.Session a run makes, and how many requests were in flight at once. The first
     `meet` requests wait for each other, so that as many as the workers allow are sent together."""

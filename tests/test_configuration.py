@@ -10,48 +10,20 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ACCOUNT_PATH, SCRIPTS_DIR, TOKEN, assert_received, only_request
+from conftest import (
+    ACCOUNT_PATH,
+    SCRIPTS_DIR,
+    TOKEN,
+    assert_nothing_sent,
+    assert_one_error,
+    assert_received,
+    only_request,
+    printed,
+)
+from samples import MESSAGE_BODY, MESSAGE_PATH, VALID_CALLS
 from sandbox import Sandbox
 
-MESSAGE_PATH = f"{ACCOUNT_PATH}/conversations/42/messages"
-MESSAGE_BODY = {"content": "Hallo, wir prüfen das.", "message_type": "outgoing", "private": False}
 CONTACT = {"payload": {"id": 17, "name": "Jane Doe", "email": "jane.doe@example.com"}}
-
-
-def compact(document) -> str:
-    return json.dumps(document, ensure_ascii=False) + "\n"
-
-
-def assert_nothing_sent(run, httpserver, result, code: int) -> None:
-    assert result.code == code, result.stderr
-    assert result.stdout == ""
-    assert httpserver.log == []
-    assert run.request_files() == []
-
-
-def assert_one_error(result, *fragments: str) -> None:
-    """One `error:` line that names what was wrong (the argument, the offending value)."""
-    assert len(result.error_lines) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in result.error_lines[0], (fragment, result.error_lines[0])
-
-
-# Each script, called correctly apart from one unknown flag.
-VALID_CALLS = {
-    "create_contact": ["--name", "Jane"],
-    "search_contacts": ["jane"],
-    "get_contact": ["17"],
-    "create_conversation": ["--inbox-id", "3", "--contact-id", "17"],
-    "list_conversations": [],
-    "get_conversation": ["42"],
-    "send_message": ["42", "hi"],
-    "add_note": ["42", "hi"],
-    "assign_conversation": ["42", "--unassign"],
-    "set_status": ["42", "open"],
-    "list_agents": [],
-    "list_inboxes": [],
-    "conversation_counts": [],
-}
 
 
 # --------------------------------------------------------------------------- configuration: exit 3, nothing sent
@@ -172,7 +144,7 @@ def test_whoami_prints_the_profile_without_its_tokens(httpserver, run):
     result = run("whoami")
     assert result.code == 0, result.stderr
     account = {"id": 1, "name": "Acme Support", "role": "agent", "status": "active"}  # CHATWOOT_ACCOUNT_ID's
-    assert result.stdout == compact({**SHOWN, "account": account})
+    assert result.stdout == printed({**SHOWN, "account": account})
     assert "secret" not in result.stdout
     assert_received(only_request(httpserver), "GET", "/api/v1/profile")
 
@@ -181,7 +153,7 @@ def test_whoami_says_when_the_account_is_not_the_tokens(httpserver, run):
     httpserver.expect_request("/api/v1/profile").respond_with_json(PROFILE)
     result = run("whoami", env={"CHATWOOT_ACCOUNT_ID": "9"})
     assert result.code == 1
-    assert result.stdout == compact({**SHOWN, "account": None})
+    assert result.stdout == printed({**SHOWN, "account": None})
     assert result.error_lines == [
         "error: CHATWOOT_ACCOUNT_ID=9 is not one of this token's accounts: 1 (Acme Support, agent), "
         "2 (Side Project, administrator); set it to one of them"
@@ -192,7 +164,7 @@ def test_whoami_needs_no_account_id(httpserver, run):
     httpserver.expect_request("/api/v1/profile").respond_with_json(PROFILE)
     result = run("whoami", env={"CHATWOOT_ACCOUNT_ID": None})
     assert result.code == 0, result.stderr
-    assert result.stdout == compact(SHOWN)
+    assert result.stdout == printed(SHOWN)
 
 
 def test_whoami_with_a_wrong_token(httpserver, run):

@@ -13,12 +13,6 @@ from sandbox import Sandbox
 NOTE_LIMIT = 20_000
 
 
-@pytest.fixture
-def agent(sandbox, run):
-    run.env.update(sandbox.env())
-    return run
-
-
 def notes_of(sandbox, contact_id: int) -> list:
     """The contact's notes as stored, newest first: (content, author id)."""
     rows = sorted(

@@ -9,28 +9,24 @@ import json
 import pytest
 from conftest import (
     ACCOUNT_PATH,
+    answer,
     assert_received,
+    assert_success,
     body_of,
     only_request,
     only_write,
+    printed,
     reads,
     serve_directory,
     strict_equal,
 )
+from samples import CONTACT, SEARCH_PAGE
 from werkzeug.wrappers import Response
 
 # --------------------------------------------------------------------------- canned answers
 # Taken from reference/chatwoot-api.md; a few names carry non-ASCII so that the output's
 # "UTF-8, not ASCII-escaped" rule is exercised (pytest-httpserver sends them \u-escaped).
 
-CONTACT = json.loads(
-    """{"additional_attributes": {"city": "Berlin", "country": "Germany", "company_name": "Acme GmbH"},
-    "availability_status": "offline", "email": "jane.doe@example.com", "id": 17, "name": "Jane Doë",
-    "phone_number": "+4915112345678", "blocked": false, "identifier": "cust-1042", "thumbnail": "",
-    "custom_attributes": {"plan": "pro"}, "last_activity_at": 1770990000, "created_at": 1768000000,
-    "contact_inboxes": [{"source_id": "b7e2c1d4-5f6a-4b3c-9d8e-1a2b3c4d5e6f", "inbox": {"id": 3, "avatar_url": "",
-    "channel_id": 2, "name": "Support API", "channel_type": "Channel::Api", "provider": null}}]}"""
-)
 CREATED_CONTACT = json.loads(
     """{"payload": {
     "contact": {"additional_attributes": {}, "availability_status": "offline", "email": "new.lead@example.com", "id": 88,
@@ -46,9 +42,6 @@ CREATED_CONTACT = json.loads(
       "csat_config": {}},
     "source_id": "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"}}}"""
 )
-SECOND_CONTACT = {**CONTACT, "id": 18, "name": "Zoë Müller 李", "email": None, "contact_inboxes": []}
-SEARCH_PAGE = {"meta": {"count": 2, "current_page": 1, "has_more": False}, "payload": [CONTACT, SECOND_CONTACT]}
-
 STORED_CONTACT = {
     "additional_attributes": {"city": "Munich"},
     "availability_status": "offline",
@@ -63,28 +56,6 @@ STORED_CONTACT = {
     "created_at": 1768000000,
     "contact_inboxes": [],
 }
-
-
-def compact(document) -> str:
-    return json.dumps(document, ensure_ascii=False) + "\n"
-
-
-def answer(httpserver, method: str, path: str, document, query: dict | None = None) -> None:
-    httpserver.expect_request(ACCOUNT_PATH + path, method=method, query_string=query).respond_with_json(document)
-
-
-def assert_success(run, result, stdout: str) -> None:
-    assert result.code == 0, result.stderr
-    assert result.stderr == ""
-    assert result.stdout == stdout
-    assert run.request_files() == []
-
-
-@pytest.fixture
-def agent(sandbox, run):
-    """The `run` fixture pointed at the freshly seeded sandbox with the administrator's token."""
-    run.env.update(sandbox.env())
-    return run
 
 
 # --------------------------------------------------------------------------- create_contact
@@ -124,14 +95,14 @@ def test_create_contact_sends_every_flag_typed(run, httpserver):
         },
         query=[],
     )
-    assert_success(run, result, compact(CREATED_CONTACT))
+    assert_success(run, result, printed(CREATED_CONTACT))
 
 
 def test_create_contact_with_name_only_sends_only_the_name(run, httpserver):
     answer(httpserver, "POST", "/contacts", CREATED_CONTACT)
     result = run("create_contact", "--name", "New Lead")
     assert_received(only_request(httpserver), "POST", f"{ACCOUNT_PATH}/contacts", body={"name": "New Lead"})
-    assert_success(run, result, compact(CREATED_CONTACT))
+    assert_success(run, result, printed(CREATED_CONTACT))
 
 
 @pytest.mark.parametrize("written", ["+49 151 1234-5678", "+49 (151) 1234.5678", "+4915112345678"])
@@ -139,7 +110,7 @@ def test_create_contact_normalises_phone_to_e164(run, httpserver, written):
     answer(httpserver, "POST", "/contacts", CREATED_CONTACT)
     result = run("create_contact", "--name", "Jane", "--phone", written)
     assert body_of(only_request(httpserver)) == {"name": "Jane", "phone_number": "+4915112345678"}
-    assert_success(run, result, compact(CREATED_CONTACT))
+    assert_success(run, result, printed(CREATED_CONTACT))
 
 
 def test_create_contact_repeated_attr_key_keeps_the_last_value(run, httpserver):
@@ -151,7 +122,7 @@ def test_create_contact_repeated_attr_key_keeps_the_last_value(run, httpserver):
     assert strict_equal(
         body, {"name": "Jane", "additional_attributes": {"city": "Köln"}, "custom_attributes": {"n": "12"}}
     ), body
-    assert_success(run, result, compact(CREATED_CONTACT))
+    assert_success(run, result, printed(CREATED_CONTACT))
 
 
 # --------------------------------------------------------------------------- search_contacts / get_contact
@@ -166,7 +137,7 @@ def test_search_contacts_sends_query_and_prints_answer(run, httpserver):
         f"{ACCOUNT_PATH}/contacts/search",
         query=[("q", "Zoë Müller"), ("sort", "created_at")],
     )
-    assert_success(run, result, compact(SEARCH_PAGE))
+    assert_success(run, result, printed(SEARCH_PAGE))
 
 
 def test_search_contacts_strips_query_and_sends_page(run, httpserver):
@@ -178,7 +149,7 @@ def test_search_contacts_strips_query_and_sends_page(run, httpserver):
         f"{ACCOUNT_PATH}/contacts/search",
         query=[("q", "+49151"), ("sort", "created_at"), ("page", "2")],
     )
-    assert_success(run, result, compact(SEARCH_PAGE))
+    assert_success(run, result, printed(SEARCH_PAGE))
 
 
 def test_get_contact_prints_payload(run, httpserver):
@@ -186,7 +157,7 @@ def test_get_contact_prints_payload(run, httpserver):
     answer(httpserver, "GET", "/contacts/17", document)
     result = run("get_contact", "17")
     assert_received(only_request(httpserver), "GET", f"{ACCOUNT_PATH}/contacts/17", query=[])
-    assert_success(run, result, compact(document))
+    assert_success(run, result, printed(document))
 
 
 # --------------------------------------------------------------------------- update_contact
@@ -198,7 +169,7 @@ def test_update_contact_sends_only_the_named_fields_with_typed_attributes(httpse
     )
     result = run("update_contact", "17", "--name", "Jane D.", "--custom-attr", "seats:=12", "--attr", "city=Munich")
     assert result.code == 0, result.stderr
-    assert result.stdout == compact({"payload": STORED_CONTACT})
+    assert result.stdout == printed({"payload": STORED_CONTACT})
     assert_received(
         only_request(httpserver),
         "PATCH",
@@ -264,7 +235,7 @@ def test_list_contacts_sort_label_and_page(httpserver, run):
     httpserver.expect_request(f"{ACCOUNT_PATH}/contacts").respond_with_json(page)
     result = run("list_contacts", "--sort=-last_activity_at", "--label", "vip", "--label", "b2b", "--page", "2")
     assert result.code == 0, result.stderr
-    assert result.stdout == compact(page)
+    assert result.stdout == printed(page)
     assert_received(
         only_request(httpserver),
         "GET",

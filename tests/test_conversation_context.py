@@ -15,12 +15,6 @@ from sandbox import Sandbox
 NOTE = "Called the carrier:\nthe parcel is in Leipzig."
 
 
-@pytest.fixture
-def agent(sandbox, run):
-    run.env.update(sandbox.env())
-    return run
-
-
 class Sessions:
     """The requests.Session objects a run makes; `together(n)` makes the 2nd to (n+1)th request
     of the next run wait until all n are in flight (a read sent only after another never is)."""

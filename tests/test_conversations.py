@@ -3,53 +3,24 @@ conversation_attributes: what Chatwoot receives, what the agent reads back, and 
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from conftest import (
     ACCOUNT_PATH,
+    answer,
     assert_received,
+    assert_success,
     body_of,
     only_request,
     only_write,
+    printed,
     profile,
     reads,
     serve_directory,
     strict_equal,
 )
+from samples import CONVERSATION, NO_CONVERSATION, SENDER, conversation
 
-CONVERSATION = json.loads(
-    """{"meta": {"sender": {"additional_attributes": {}, "availability_status": "offline", "email": "jane.doe@example.com",
-    "id": 17, "name": "Jane Doë", "phone_number": "+4915112345678", "blocked": false, "identifier": "cust-1042", "thumbnail": "",
-    "custom_attributes": {}, "created_at": 1768000000}, "channel": "Channel::Api", "hmac_verified": false}, "id": 42,
-    "messages": [], "account_id": 1, "uuid": "0f9b6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b", "additional_attributes": {},
-    "agent_last_seen_at": 0, "assignee_last_seen_at": 0, "can_reply": true, "contact_last_seen_at": 0,
-    "custom_attributes": {"order_id": "A-1001"}, "inbox_id": 3, "labels": ["billing"], "muted": false, "snoozed_until": null,
-    "status": "open", "created_at": 1770990000, "updated_at": 1770990000.512345, "timestamp": 1770990000,
-    "first_reply_created_at": 0, "unread_count": 1, "last_non_activity_message": null, "last_activity_at": 1770990000,
-    "priority": null, "waiting_since": 1770990000, "sla_policy_id": null}"""
-)
 COUNTS = {"mine_count": 3, "assigned_count": 10, "unassigned_count": 4, "all_count": 14}
-
-
-def conversation(number: int, name: str, status: str = "open") -> dict:
-    meta = {**CONVERSATION["meta"], "sender": {**CONVERSATION["meta"]["sender"], "name": name}}
-    return {**CONVERSATION, "id": number, "status": status, "meta": meta}
-
-
-def compact(document) -> str:
-    return json.dumps(document, ensure_ascii=False) + "\n"
-
-
-def answer(httpserver, method: str, path: str, document, query: dict | None = None) -> None:
-    httpserver.expect_request(ACCOUNT_PATH + path, method=method, query_string=query).respond_with_json(document)
-
-
-def assert_success(run, result, stdout: str) -> None:
-    assert result.code == 0, result.stderr
-    assert result.stderr == ""
-    assert result.stdout == stdout
-    assert run.request_files() == []
 
 
 # --------------------------------------------------------------------------- get_conversation / create_conversation
@@ -59,7 +30,7 @@ def test_get_conversation_prints_bare_object(run, httpserver):
     answer(httpserver, "GET", "/conversations/42", CONVERSATION)
     result = run("get_conversation", "42")
     assert_received(only_request(httpserver), "GET", f"{ACCOUNT_PATH}/conversations/42", query=[])
-    assert_success(run, result, compact(CONVERSATION))
+    assert_success(run, result, printed(CONVERSATION))
 
 
 def test_create_conversation_minimal_body(run, httpserver):
@@ -71,7 +42,7 @@ def test_create_conversation_minimal_body(run, httpserver):
         only_write(httpserver), "POST", f"{ACCOUNT_PATH}/conversations", body={"inbox_id": 3, "contact_id": 88}
     )
     assert reads(httpserver) == [f"{ACCOUNT_PATH}/inboxes"]  # the inbox id is checked first
-    assert_success(run, result, compact(created))
+    assert_success(run, result, printed(created))
 
 
 def test_create_conversation_with_message_and_every_option(run, httpserver):
@@ -103,7 +74,7 @@ def test_create_conversation_with_message_and_every_option(run, httpserver):
             "message": {"content": "Hello! How can we help? 👋\nSecond line"},
         },
     )
-    assert_success(run, result, compact(created))
+    assert_success(run, result, printed(created))
 
 
 # --------------------------------------------------------------------------- list_conversations
@@ -118,7 +89,7 @@ def test_list_conversations_without_flags_sends_no_query(run, httpserver):
     answer(httpserver, "GET", "/conversations", LIST_PAGE)
     result = run("list_conversations")
     assert_received(only_request(httpserver), "GET", f"{ACCOUNT_PATH}/conversations", query=[])
-    assert_success(run, result, compact(LIST_PAGE))
+    assert_success(run, result, printed(LIST_PAGE))
 
 
 def test_list_conversations_sends_every_filter(run, httpserver):
@@ -151,7 +122,7 @@ def test_list_conversations_sends_every_filter(run, httpserver):
             ("page", "2"),
         ],
     )
-    assert_success(run, result, compact(LIST_PAGE))
+    assert_success(run, result, printed(LIST_PAGE))
 
 
 @pytest.mark.parametrize("status", ["snoozed", "all"])
@@ -159,7 +130,7 @@ def test_list_conversations_status_values(run, httpserver, status):
     answer(httpserver, "GET", "/conversations", LIST_PAGE)
     result = run("list_conversations", "--status", status)
     assert_received(only_request(httpserver), "GET", f"{ACCOUNT_PATH}/conversations", query=[("status", status)])
-    assert_success(run, result, compact(LIST_PAGE))
+    assert_success(run, result, printed(LIST_PAGE))
 
 
 # --------------------------------------------------------------------------- conversation_counts
@@ -169,7 +140,7 @@ def test_conversation_counts_without_flags(run, httpserver):
     answer(httpserver, "GET", "/conversations/meta", {"meta": COUNTS})
     result = run("conversation_counts")
     assert_received(only_request(httpserver), "GET", f"{ACCOUNT_PATH}/conversations/meta", query=[])
-    assert_success(run, result, compact({"meta": COUNTS}))
+    assert_success(run, result, printed({"meta": COUNTS}))
 
 
 def test_conversation_counts_sends_every_filter(run, httpserver):
@@ -198,42 +169,21 @@ def test_conversation_counts_sends_every_filter(run, httpserver):
             ("q", "Lieferung"),
         ],
     )
-    assert_success(run, result, compact({"meta": COUNTS}))
+    assert_success(run, result, printed({"meta": COUNTS}))
 
 
 # --------------------------------------------------------------------------- conversation_attributes
 
 CONVERSATION_PATH = f"{ACCOUNT_PATH}/conversations/42"
 ATTRIBUTES_PATH = f"{ACCOUNT_PATH}/conversations/42/custom_attributes"
-NO_CONVERSATION = (
-    "error: hint: there is no conversation 42 in account 1 "
-    "(list_conversations.py; ids are the numbers shown in Chatwoot's UI)"
-)
-CONTACT = {
-    "additional_attributes": {},
-    "custom_attributes": {},
-    "email": "jane.doe@example.com",
-    "id": 17,
-    "identifier": "cust-1042",
-    "name": "Jane Doë",
-    "phone_number": "+4915112345678",
-    "thumbnail": "",
-    "blocked": False,
-    "type": "contact",
-}
 ATTRIBUTED = {
-    "meta": {"sender": CONTACT, "channel": "Channel::Api"},
+    "meta": {"sender": SENDER, "channel": "Channel::Api"},
     "id": 42,
     "messages": [],
     "custom_attributes": {"order_id": "A-1001", "plan": "pro"},
     "labels": ["billing"],
     "status": "open",
 }
-
-
-def printed(document) -> str:
-    """What a script prints for one JSON document."""
-    return json.dumps(document, ensure_ascii=False) + "\n"
 
 
 def expect_attributes(httpserver, current: dict | None, answer: dict | None = None) -> None:
@@ -363,12 +313,6 @@ def test_attributes_bad_input_sends_nothing(run, httpserver, flags):
 
 
 # --------------------------------------------------------------------------- on the sandbox
-
-
-@pytest.fixture
-def agent(sandbox, run):
-    run.env.update(sandbox.env())
-    return run
 
 
 def test_create_conversation_leaves_it_with_the_contact_inbox_and_first_message(sandbox, agent):

@@ -13,11 +13,19 @@ import stat
 import threading
 
 import pytest
-from conftest import ACCOUNT_PATH, assert_received, only_write, profile, reads
+from conftest import (
+    ACCOUNT_PATH,
+    assert_received,
+    closed_port,
+    only_write,
+    profile,
+    reads,
+    requests_to,
+)
+from faults import KINDS, answer, assert_failed
+from samples import MESSAGE_BODY, MESSAGE_PATH
 from sandbox import Sandbox
 
-MESSAGE_PATH = f"{ACCOUNT_PATH}/conversations/42/messages"
-MESSAGE_BODY = {"content": "Hallo, wir prüfen das.", "message_type": "outgoing", "private": False}
 CONTACT = {"payload": {"id": 17, "name": "Jane Doe", "email": "jane.doe@example.com"}}
 
 # The hints the contract asks for, in the scripts' words.
@@ -108,19 +116,6 @@ def refuse(httpserver, path: str, status: int, body: str, content_type: str, met
     httpserver.expect_request(path, method=method).respond_with_data(body, status=status, content_type=content_type)
 
 
-def assert_one_error(result, *fragments: str) -> None:
-    """One `error:` line that names what was wrong (the argument, the offending value)."""
-    assert len(result.error_lines) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in result.error_lines[0], (fragment, result.error_lines[0])
-
-
-def closed_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def assert_request_file_kept(run, result, body: dict, resendable: bool = True) -> str:
     """The failed write's body waits in a 0600 file, named on stderr; where the same request may
     yet succeed (429, 5xx, network), with a curl that resends it."""
@@ -141,35 +136,6 @@ def expected_hint(hint: str | None, record: str) -> list[str]:
     if hint is None:
         return []
     return [f"error: {hint.format(record=record, where=NOT_FOUND[record])}" if "{record}" in hint else f"error: {hint}"]
-
-
-# One script of each kind: a read (GET), a write (POST), an idempotent write (DELETE), and a
-# filter (a POST that only reads, retried like a GET).
-READ = ("get_conversation", ["7"], "GET", f"{ACCOUNT_PATH}/conversations/7")
-WRITE = ("send_message", ["7", "Hello"], "POST", f"{ACCOUNT_PATH}/conversations/7/messages")
-DELETE = ("delete_contact", ["17", "--yes"], "DELETE", f"{ACCOUNT_PATH}/contacts/17")
-KINDS = {"read": READ, "write": WRITE, "delete": DELETE}
-
-
-def requests_to(httpserver, path):
-    return [r for r, _ in httpserver.log if r.path == path]
-
-
-def answer(httpserver, path, method, body, status, content_type):
-    httpserver.expect_request(path, method=method).respond_with_data(body, status=status, content_type=content_type)
-
-
-def assert_failed(result, run, kind, code):
-    assert result.code == code, result.stderr
-    assert result.stdout == ""
-    assert result.error_lines, result.stderr
-    kept = run.request_files()
-    if kind == "write":
-        assert len(kept) == 1
-        assert f"error: request body kept at {kept[0]}" in result.stderr
-        assert "error: resend with: curl" in result.stderr
-    else:
-        assert kept == []
 
 
 # --------------------------------------------------------------------------- Chatwoot's answers
@@ -385,13 +351,6 @@ HINT_SUSPENDED = (
     "error: hint: Chatwoot has suspended this account (CHATWOOT_ACCOUNT_ID): nothing in it can be read or changed "
     "until its administrator, or Chatwoot's support on Chatwoot Cloud, reactivates it"
 )
-
-
-@pytest.fixture
-def admin(sandbox, run):
-    """The `run` fixture pointed at the freshly seeded sandbox with the administrator's token."""
-    run.env.update(sandbox.env())
-    return run
 
 
 def kept_once(run, result) -> tuple[str, dict]:

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 import requests
 from conftest import ACCOUNT_PATH, SCRIPTS_DIR, assert_received, body_of, only_request, strict_equal
+from samples import newest_activity_first
 
 sys.path.insert(0, str(SCRIPTS_DIR))
 
@@ -542,21 +543,10 @@ SPOILED = (
 )
 
 
-@pytest.fixture
-def agent(sandbox, run):
-    """The `run` fixture pointed at the freshly seeded sandbox, with its administrator token."""
-    run.env.update(sandbox.env())
-    return run
-
-
 def raw_filter(sb, entity: str, payload: list) -> requests.Response:
     """A payload sent to the sandbox as it is, as Chatwoot would get it without the scripts."""
     url = f"{sb.url}{ACCOUNT_PATH}/{entity}/filter"
     return requests.post(url, json={"payload": payload}, headers={"api_access_token": sb.TOKEN})
-
-
-def newest_activity_first(rows) -> list[int]:
-    return [c["id"] for c in sorted(rows, key=lambda c: (c["last_activity_at"], c["id"]), reverse=True)]
 
 
 def test_chatwoot_gets_these_filters_wrong_on_the_sandbox_too(sandbox):

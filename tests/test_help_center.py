@@ -4,21 +4,9 @@ text by default, and the exact requests."""
 
 from __future__ import annotations
 
-import json
-
-import pytest
 import requests
+from conftest import one_per_line
 from sandbox import Sandbox
-
-
-def listed(items) -> str:
-    return "[\n" + ",\n".join(json.dumps(item, ensure_ascii=False) for item in items) + "\n]\n"
-
-
-@pytest.fixture
-def agent(sandbox, run):
-    run.env.update(sandbox.env())
-    return run
 
 
 def article(sandbox, number: int, portal: str, locale: str, category: str, description: bool = False) -> dict:
@@ -40,7 +28,7 @@ def test_list_portals_prints_every_portal_and_a_small_summary(sandbox, agent):
     assert full.json == answer.json()
     assert [p["archived"] for p in full.json["payload"]] == [False, True]  # the archived one is listed too
     summary = agent("list_portals", "--summary")
-    assert summary.stdout == listed(
+    assert summary.stdout == one_per_line(
         [
             {"slug": "acme-help", "name": "Acme Help", "locales": ["en", "pt-BR"]},
             {"slug": "legacy-docs", "name": "Acme Legacy Docs", "locales": ["en"]},
@@ -54,7 +42,7 @@ def test_search_leaves_out_drafts_and_archived_articles_unless_asked(sandbox, ag
     ]  # fmt: skip
     plan = agent("search_articles", "plan", "--summary")
     assert (plan.code, plan.stderr) == (0, "")
-    assert plan.stdout == listed(
+    assert plan.stdout == one_per_line(
         [
             article(sandbox, 15, "legacy-docs", "en", "Getting started"),
             article(sandbox, 2, "acme-help", "en", "Account & Login"),
@@ -84,7 +72,7 @@ def test_search_prints_the_full_text_of_each_article_by_default(sandbox, agent):
 
 def test_search_by_locale_without_a_portal_filters_the_results(sandbox, agent):
     result = agent("search_articles", "senha", "--locale", "pt-BR", "--summary")
-    assert result.stdout == listed([article(sandbox, 13, "acme-help", "pt-BR", "Conta e acesso")])
+    assert result.stdout == one_per_line([article(sandbox, 13, "acme-help", "pt-BR", "Conta e acesso")])
     english = agent("search_articles", "senha", "--locale", "en", "--summary")
     assert (english.code, english.stdout) == (0, "[]\n")
 
@@ -92,7 +80,9 @@ def test_search_by_locale_without_a_portal_filters_the_results(sandbox, agent):
 def test_search_in_one_portal_asks_chatwoot_for_published_articles(sandbox, agent):
     assert sandbox.articles[14]["status"] == "draft"
     refund = agent("search_articles", "refund", "--portal", "acme-help", "--summary")
-    assert refund.stdout == listed([article(sandbox, 4, "acme-help", "en", "Billing & Refunds", description=True)])
+    assert refund.stdout == one_per_line(
+        [article(sandbox, 4, "acme-help", "en", "Billing & Refunds", description=True)]
+    )
     draft = agent("search_articles", "reembolso", "--portal", "acme-help", "--locale", "pt-BR", "--summary")
     assert (draft.code, draft.stdout) == (0, "[]\n")
     shown = agent("search_articles", "reembolso", "--portal", "acme-help", "--locale", "pt-BR", "--all-statuses")

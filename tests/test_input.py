@@ -5,21 +5,8 @@ what was wrong, no request, no request file."""
 from __future__ import annotations
 
 import pytest
-
-
-def assert_nothing_sent(run, httpserver, result, code: int) -> None:
-    assert result.code == code, result.stderr
-    assert result.stdout == ""
-    assert httpserver.log == []
-    assert run.request_files() == []
-
-
-def assert_one_error(result, *fragments: str) -> None:
-    """One `error:` line that names what was wrong (the argument, the offending value)."""
-    assert len(result.error_lines) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in result.error_lines[0], (fragment, result.error_lines[0])
-
+from conftest import assert_nothing_sent, assert_one_error
+from samples import VALID_CALLS
 
 # (script, arguments with {} where the id goes, the argument's name, the bad values tried):
 # every script that takes an id gets a word, zero and a negative number; further id
@@ -194,24 +181,6 @@ def test_bad_stdin_is_refused(run, httpserver, stdin, fragments):
     result = run("add_note", "42", "--file", "-", stdin=stdin)
     assert_nothing_sent(run, httpserver, result, 2)
     assert_one_error(result, *fragments)
-
-
-# Each script, called correctly apart from one unknown flag.
-VALID_CALLS = {
-    "create_contact": ["--name", "Jane"],
-    "search_contacts": ["jane"],
-    "get_contact": ["17"],
-    "create_conversation": ["--inbox-id", "3", "--contact-id", "17"],
-    "list_conversations": [],
-    "get_conversation": ["42"],
-    "send_message": ["42", "hi"],
-    "add_note": ["42", "hi"],
-    "assign_conversation": ["42", "--unassign"],
-    "set_status": ["42", "open"],
-    "list_agents": [],
-    "list_inboxes": [],
-    "conversation_counts": [],
-}
 
 
 @pytest.mark.parametrize("script", sorted(VALID_CALLS))

@@ -7,21 +7,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ACCOUNT_PATH, assert_received, only_request, profile, strict_equal
+from conftest import ACCOUNT_PATH, assert_received, only_request, printed, profile, strict_equal
+from samples import NO_CONVERSATION
 from werkzeug.datastructures import MultiDict
 
 LABELS_PATH = f"{ACCOUNT_PATH}/conversations/42/labels"
-NO_CONVERSATION = (
-    "error: hint: there is no conversation 42 in account 1 "
-    "(list_conversations.py; ids are the numbers shown in Chatwoot's UI)"
-)
-
-
-def printed(document) -> str:
-    """What a script prints for one JSON document."""
-    return json.dumps(document, ensure_ascii=False) + "\n"
-
-
 # --------------------------------------------------------------------------- labels.py
 
 
@@ -187,12 +177,6 @@ def test_repeated_labels_survive_in_order(httpserver, run):
 
 
 # --------------------------------------------------------------------------- against the sandbox
-
-
-@pytest.fixture
-def agent(sandbox, run):
-    run.env.update(sandbox.env())
-    return run
 
 
 def label_writes(sandbox) -> list:

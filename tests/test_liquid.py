@@ -58,12 +58,6 @@ TEXT = "Your order {{ order.id }} {% if x %}ok{% endif %} and `{{ kept }}`"
 PATHS = ["send_message", "add_note", "create_conversation", "message_contact"]
 
 
-@pytest.fixture
-def agent(sandbox, run):
-    run.env.update(sandbox.env())
-    return run
-
-
 def send(agent, path: str, text: str, *flags: str):
     """Send `text` to Jane Doe (contact 1) in the Support API inbox (2) by one path: the result."""
     if path == "create_conversation":

@@ -4,11 +4,9 @@ job does to exactly those conversations, only once it has run."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 import requests
-from conftest import strict_equal
+from conftest import one_per_line, strict_equal
 from sandbox import Sandbox
 
 QUEUED = (
@@ -29,16 +27,6 @@ NOTIFY = {"id": 5, "name": "Notify CRM and send transcript", "visibility": "glob
           "actions": ["send_webhook_event", "send_email_transcript"]}  # fmt: skip
 
 
-def listed(items) -> str:
-    return "[\n" + ",\n".join(json.dumps(item, ensure_ascii=False) for item in items) + "\n]\n"
-
-
-@pytest.fixture
-def agent(sandbox, run):
-    run.env.update(sandbox.env())
-    return run
-
-
 def state(sandbox, number: int) -> tuple:
     conversation = sandbox.conversations[number]
     contents = [m["content"] for m in sandbox.conversation_messages(number)]
@@ -48,9 +36,9 @@ def state(sandbox, number: int) -> tuple:
 
 def test_macros_lists_the_global_ones_and_the_tokens_own(sandbox, agent):
     admin = agent("macros", "--summary")
-    assert (admin.code, admin.stdout, admin.stderr) == (0, listed([CLOSE, ESCALATE, NOTIFY]), "")
+    assert (admin.code, admin.stdout, admin.stderr) == (0, one_per_line([CLOSE, ESCALATE, NOTIFY]), "")
     ana = agent("macros", "--summary", env={"CHATWOOT_API_TOKEN": Sandbox.AGENT_TOKEN})
-    assert ana.stdout == listed([CLOSE, ESCALATE, FOLLOW_UP, NOTIFY])  # her personal macro; not Bruno's
+    assert ana.stdout == one_per_line([CLOSE, ESCALATE, FOLLOW_UP, NOTIFY])  # her personal macro; not Bruno's
     full = agent("macros")
     answer = requests.get(f"{sandbox.url}/api/v1/accounts/1/macros", headers={"Api-Access-Token": Sandbox.TOKEN})
     assert full.json == answer.json()

@@ -7,13 +7,6 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.fixture
-def agent(sandbox, run):
-    """The `run` fixture pointed at a freshly seeded sandbox with its token."""
-    run.env.update(sandbox.env())
-    return run
-
-
 def test_reaching_a_customer_twice_never_duplicates_contact_or_conversation(sandbox, agent):
     first = agent("message_contact", "--inbox-id", "2", "--email", "new.lead@example.com", "--name", "New Lead", "Hi!")
     assert first.code == 0, first.stderr

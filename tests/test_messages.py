@@ -9,8 +9,8 @@ import subprocess
 
 import pytest
 from chatwoot_liquid import escape
-from conftest import ACCOUNT_PATH, TOKEN, assert_received, only_request, profile
-from werkzeug import Response
+from conftest import ACCOUNT_PATH, TOKEN, answer, assert_received, assert_success, only_request, printed, profile
+from samples import AGENT, MESSAGES_PATH, META, NO_CONVERSATION, T0, history, message
 
 MESSAGE = json.loads(
     """{"id": 612, "content": "We've issued a refund.", "inbox_id": 3, "conversation_id": 42, "message_type": 1,
@@ -19,115 +19,12 @@ MESSAGE = json.loads(
     "availability_status": "available", "thumbnail": ""}}"""
 )
 
-MESSAGES_PATH = f"{ACCOUNT_PATH}/conversations/42/messages"
-
-NO_CONVERSATION = (
-    "error: hint: there is no conversation 42 in account 1 "
-    "(list_conversations.py; ids are the numbers shown in Chatwoot's UI)"
-)
-
-CONTACT = {
-    "additional_attributes": {},
-    "custom_attributes": {},
-    "email": "jane.doe@example.com",
-    "id": 17,
-    "identifier": "cust-1042",
-    "name": "Jane Doë",
-    "phone_number": "+4915112345678",
-    "thumbnail": "",
-    "blocked": False,
-    "type": "contact",
-}
-
-AGENT = {
-    "id": 5,
-    "name": "Ana Silva",
-    "available_name": "Ana",
-    "avatar_url": "",
-    "type": "user",
-    "availability_status": "available",
-    "thumbnail": "",
-}
-
 BOT = {"id": 2, "name": "Triage Bot", "avatar_url": "", "type": "agent_bot"}
-
-META = {
-    "labels": ["billing"],
-    "additional_attributes": {},
-    "contact": CONTACT,
-    "assignee": AGENT,
-    "agent_last_seen_at": None,
-    "assignee_last_seen_at": None,
-}
-
-T0 = 1770991380  # 2026-02-13 14:03:00 UTC
-
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def compact(document) -> str:
-    return json.dumps(document, ensure_ascii=False) + "\n"
-
-
-def answer(httpserver, method: str, path: str, document, query: dict | None = None) -> None:
-    httpserver.expect_request(ACCOUNT_PATH + path, method=method, query_string=query).respond_with_json(document)
-
-
-def assert_success(run, result, stdout: str) -> None:
-    assert result.code == 0, result.stderr
-    assert result.stderr == ""
-    assert result.stdout == stdout
-    assert run.request_files() == []
-
-
-def message(id_, content="Hello", message_type=0, sender=CONTACT, private=False, created_at=None, **extra):
-    """A `_message` partial (reference §3.6a): no sender key on activity messages."""
-    item = {
-        "id": id_,
-        "content": content,
-        "inbox_id": 3,
-        "conversation_id": 42,
-        "message_type": message_type,
-        "content_type": "text",
-        "status": "sent",
-        "content_attributes": {},
-        "created_at": T0 + 60 * id_ if created_at is None else created_at,
-        "private": private,
-        "source_id": None,
-    }
-    if sender is not None:
-        item["sender"] = sender
-    item.update(extra)
-    return item
-
-
-def printed(document) -> str:
-    """What a script prints for one JSON document."""
-    return json.dumps(document, ensure_ascii=False) + "\n"
-
-
-def history(total: int, overlap: int = 0, ignore_cursor: bool = False):
-    """A handler with Chatwoot's MessageFinder semantics over messages 1..total: the 20 newest
-    below `before` (or the latest 20), up to 100 above `after`, ascending. `overlap` widens the
-    before-window upwards (a sloppy server); `ignore_cursor` always answers the latest 20."""
-    everything = [message(i, f"message {i}") for i in range(1, total + 1)]
-
-    def handler(request):
-        before = request.args.get("before", type=int)
-        after = request.args.get("after", type=int)
-        if ignore_cursor or (before is None and after is None):
-            page = everything[-20:]
-        elif after is not None:
-            page = [m for m in everything if m["id"] > after][:100]
-        else:
-            page = [m for m in everything if m["id"] < before + overlap][-20:]
-        return Response(json.dumps({"meta": META, "payload": page}), content_type="application/json")
-
-    return handler
 
 
 @pytest.fixture
@@ -158,7 +55,7 @@ def test_send_message_body_is_outgoing_with_boolean_private(run, httpserver, fla
         body={"content": "We've issued a refund.", "message_type": "outgoing", "private": private},
         query=[],
     )
-    assert_success(run, result, compact(MESSAGE))
+    assert_success(run, result, printed(MESSAGE))
 
 
 def test_send_message_accepts_flag_before_text(run, httpserver):
@@ -172,7 +69,7 @@ def test_send_message_accepts_flag_before_text(run, httpserver):
         f"{ACCOUNT_PATH}/conversations/42/messages",
         body={"content": "Internal: refund approved", "message_type": "outgoing", "private": True},
     )
-    assert_success(run, result, compact(MESSAGE))
+    assert_success(run, result, printed(MESSAGE))
 
 
 def test_send_message_reads_text_from_file(run, httpserver):
@@ -185,7 +82,7 @@ def test_send_message_reads_text_from_file(run, httpserver):
         f"{ACCOUNT_PATH}/conversations/42/messages",
         body={"content": "Zeile 1\nZeile 2 — ü\n", "message_type": "outgoing", "private": False},  # one newline dropped
     )
-    assert_success(run, result, compact(MESSAGE))
+    assert_success(run, result, printed(MESSAGE))
 
 
 def test_add_note_sends_private_true(run, httpserver):
@@ -199,7 +96,7 @@ def test_add_note_sends_private_true(run, httpserver):
         body={"content": "Customer is a VIP", "message_type": "outgoing", "private": True},
         query=[],
     )
-    assert_success(run, result, compact(note))
+    assert_success(run, result, printed(note))
 
 
 def test_add_note_reads_stdin(run, httpserver):
@@ -211,7 +108,7 @@ def test_add_note_reads_stdin(run, httpserver):
         f"{ACCOUNT_PATH}/conversations/7/messages",
         body={"content": "from stdin\r\n»quoted«", "message_type": "outgoing", "private": True},
     )
-    assert_success(run, result, compact(MESSAGE))
+    assert_success(run, result, printed(MESSAGE))
 
 
 @pytest.mark.parametrize("source", ["--file PATH", "--file -"])
@@ -241,7 +138,7 @@ def test_text_from_a_file_or_stdin_loses_exactly_one_final_line_ending(run, http
         MESSAGES_PATH,
         body={"content": sent, "message_type": "outgoing", "private": False},
     )
-    assert_success(run, result, compact(MESSAGE))
+    assert_success(run, result, printed(MESSAGE))
 
 
 # --------------------------------------------------------------------------- attachments
@@ -459,12 +356,6 @@ def test_list_messages_error_prints_nothing(run, httpserver):
 # --------------------------------------------------------------------------- delete_message (on the sandbox)
 
 
-@pytest.fixture
-def agent(sandbox, run):
-    run.env.update(sandbox.env())
-    return run
-
-
 def test_delete_message_without_yes_sends_nothing_and_the_message_stays(sandbox, agent):
     message_id = sandbox.conversations[1]["message_ids"][-1]
     before = dict(sandbox.messages[message_id])
@@ -510,11 +401,11 @@ def test_deleting_a_widget_reply_or_a_note_says_nothing_of_delivery(sandbox, age
     reply = agent("send_message", "2", "Wrong link, sorry").json  # conversation 2 is in the website inbox
     note = agent("add_note", "1", "Internal: wrong customer").json
     sandbox.requests.clear()
-    for conversation, message in ((2, reply), (1, note)):
-        result = agent("delete_message", str(conversation), str(message["id"]), "--yes")
+    for number, deleted in ((2, reply), (1, note)):
+        result = agent("delete_message", str(number), str(deleted["id"]), "--yes")
         assert (result.code, result.stderr) == (0, "")
-        assert result.json == {"conversation_id": conversation, "message_id": message["id"], "deleted": True}
-        assert sandbox.messages[message["id"]]["content"] == "This message was deleted"
+        assert result.json == {"conversation_id": number, "message_id": deleted["id"], "deleted": True}
+        assert sandbox.messages[deleted["id"]]["content"] == "This message was deleted"
     assert [(r.method, r.path.removeprefix(ACCOUNT_PATH)) for r in sandbox.requests] == [
         ("DELETE", f"/conversations/2/messages/{reply['id']}"),
         ("GET", "/inboxes"),

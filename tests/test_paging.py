@@ -5,140 +5,24 @@ empty page), never on a short page, and --page N says when more follow."""
 from __future__ import annotations
 
 import itertools
-import json
 import math
 
 import pytest
 import requests
-from conftest import ACCOUNT_PATH
+from conftest import ACCOUNT_PATH, answer, one_per_line, printed
+from samples import (
+    CONTACT,
+    MESSAGES_PATH,
+    META,
+    SECOND_CONTACT,
+    conversation,
+    history,
+    newest_activity_first,
+    summary,
+)
 from sandbox import Sandbox
-from werkzeug import Response
 
 # --------------------------------------------------------------------------- canned answers
-
-CONTACT = json.loads(
-    """{"additional_attributes": {"city": "Berlin", "country": "Germany", "company_name": "Acme GmbH"},
-    "availability_status": "offline", "email": "jane.doe@example.com", "id": 17, "name": "Jane Doë",
-    "phone_number": "+4915112345678", "blocked": false, "identifier": "cust-1042", "thumbnail": "",
-    "custom_attributes": {"plan": "pro"}, "last_activity_at": 1770990000, "created_at": 1768000000,
-    "contact_inboxes": [{"source_id": "b7e2c1d4-5f6a-4b3c-9d8e-1a2b3c4d5e6f", "inbox": {"id": 3, "avatar_url": "",
-    "channel_id": 2, "name": "Support API", "channel_type": "Channel::Api", "provider": null}}]}"""
-)
-SECOND_CONTACT = {**CONTACT, "id": 18, "name": "Zoë Müller 李", "email": None, "contact_inboxes": []}
-CONVERSATION = json.loads(
-    """{"meta": {"sender": {"additional_attributes": {}, "availability_status": "offline", "email": "jane.doe@example.com",
-    "id": 17, "name": "Jane Doë", "phone_number": "+4915112345678", "blocked": false, "identifier": "cust-1042", "thumbnail": "",
-    "custom_attributes": {}, "created_at": 1768000000}, "channel": "Channel::Api", "hmac_verified": false}, "id": 42,
-    "messages": [], "account_id": 1, "uuid": "0f9b6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b", "additional_attributes": {},
-    "agent_last_seen_at": 0, "assignee_last_seen_at": 0, "can_reply": true, "contact_last_seen_at": 0,
-    "custom_attributes": {"order_id": "A-1001"}, "inbox_id": 3, "labels": ["billing"], "muted": false, "snoozed_until": null,
-    "status": "open", "created_at": 1770990000, "updated_at": 1770990000.512345, "timestamp": 1770990000,
-    "first_reply_created_at": 0, "unread_count": 1, "last_non_activity_message": null, "last_activity_at": 1770990000,
-    "priority": null, "waiting_since": 1770990000, "sla_policy_id": null}"""
-)
-MESSAGES_PATH = f"{ACCOUNT_PATH}/conversations/42/messages"
-SENDER = {
-    "additional_attributes": {},
-    "custom_attributes": {},
-    "email": "jane.doe@example.com",
-    "id": 17,
-    "identifier": "cust-1042",
-    "name": "Jane Doë",
-    "phone_number": "+4915112345678",
-    "thumbnail": "",
-    "blocked": False,
-    "type": "contact",
-}
-AGENT = {
-    "id": 5,
-    "name": "Ana Silva",
-    "available_name": "Ana",
-    "avatar_url": "",
-    "type": "user",
-    "availability_status": "available",
-    "thumbnail": "",
-}
-META = {
-    "labels": ["billing"],
-    "additional_attributes": {},
-    "contact": SENDER,
-    "assignee": AGENT,
-    "agent_last_seen_at": None,
-    "assignee_last_seen_at": None,
-}
-T0 = 1770991380  # 2026-02-13 14:03:00 UTC
-
-
-def conversation(number: int, name: str, status: str = "open") -> dict:
-    meta = {**CONVERSATION["meta"], "sender": {**CONVERSATION["meta"]["sender"], "name": name}}
-    return {**CONVERSATION, "id": number, "status": status, "meta": meta}
-
-
-def summary(number: int, name: str, status: str = "open") -> dict:
-    """What --summary prints for conversation(number, name, status)."""
-    return {
-        "id": number, "status": status, "priority": None, "contact": name, "contact_id": 17, "inbox_id": 3,
-        "assignee": None, "team": None, "labels": ["billing"], "unread": 1, "waiting_since": "2026-02-13T13:40:00Z",
-        "last_message": None,
-    }  # fmt: skip
-
-
-def message(id_, content="Hello", message_type=0, sender=SENDER, private=False, created_at=None, **extra):
-    """A `_message` partial (reference §3.6a): no sender key on activity messages."""
-    item = {
-        "id": id_,
-        "content": content,
-        "inbox_id": 3,
-        "conversation_id": 42,
-        "message_type": message_type,
-        "content_type": "text",
-        "status": "sent",
-        "content_attributes": {},
-        "created_at": T0 + 60 * id_ if created_at is None else created_at,
-        "private": private,
-        "source_id": None,
-    }
-    if sender is not None:
-        item["sender"] = sender
-    item.update(extra)
-    return item
-
-
-def history(total: int, overlap: int = 0, ignore_cursor: bool = False):
-    """A handler with Chatwoot's MessageFinder semantics over messages 1..total: the 20 newest
-    below `before` (or the latest 20), up to 100 above `after`, ascending. `overlap` widens the
-    before-window upwards (a sloppy server); `ignore_cursor` always answers the latest 20."""
-    everything = [message(i, f"message {i}") for i in range(1, total + 1)]
-
-    def handler(request):
-        before = request.args.get("before", type=int)
-        after = request.args.get("after", type=int)
-        if ignore_cursor or (before is None and after is None):
-            page = everything[-20:]
-        elif after is not None:
-            page = [m for m in everything if m["id"] > after][:100]
-        else:
-            page = [m for m in everything if m["id"] < before + overlap][-20:]
-        return Response(json.dumps({"meta": META, "payload": page}), content_type="application/json")
-
-    return handler
-
-
-def compact(document) -> str:
-    return json.dumps(document, ensure_ascii=False) + "\n"
-
-
-def printed(document) -> str:
-    """What a script prints for one JSON document."""
-    return json.dumps(document, ensure_ascii=False) + "\n"
-
-
-def one_per_line(items: list) -> str:
-    return "[\n" + ",\n".join(json.dumps(item, ensure_ascii=False) for item in items) + "\n]\n"
-
-
-def answer(httpserver, method: str, path: str, document, query: dict | None = None) -> None:
-    httpserver.expect_request(ACCOUNT_PATH + path, method=method, query_string=query).respond_with_json(document)
 
 
 def queries(httpserver) -> list[list]:
@@ -165,7 +49,7 @@ def test_search_contacts_all_merges_pages_into_one_envelope(run, httpserver):
     assert result.code == 0, result.stderr
     assert result.error_lines == []
     merged = {"meta": {"count": 2, "current_page": "1", "has_more": False}, "payload": [CONTACT, SECOND_CONTACT]}
-    assert result.stdout == compact(merged)
+    assert result.stdout == printed(merged)
 
 
 def test_search_contacts_all_summary_covers_every_page(run, httpserver):
@@ -303,13 +187,6 @@ FILTER_PER_PAGE = 25  # conversations/filter: Kaminari's default, whatever CONVE
 CONTACT_SUMMARY = ("id", "name", "email", "phone_number", "identifier")
 
 
-@pytest.fixture
-def agent(sandbox, run):
-    """The `run` fixture pointed at the freshly seeded sandbox, with its administrator token."""
-    run.env.update(sandbox.env())
-    return run
-
-
 def call(sb: Sandbox, method: str, path: str, **kwargs) -> requests.Response:
     return requests.request(method, f"{sb.url}{ACCOUNT_PATH}{path}", headers={"api_access_token": sb.TOKEN}, **kwargs)
 
@@ -333,10 +210,6 @@ def listed_contacts(sb: Sandbox) -> list[dict]:
 
 def contact_lines(rows: list[dict]) -> list[dict]:
     return [{key: row[key] for key in CONTACT_SUMMARY} for row in rows]
-
-
-def newest_activity_first(rows) -> list[int]:
-    return [c["id"] for c in sorted(rows, key=lambda c: (c["last_activity_at"], c["id"]), reverse=True)]
 
 
 def progress(pages: int, per_page: int) -> str:

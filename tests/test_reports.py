@@ -4,12 +4,11 @@ administrator-only answers."""
 
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
 import requests
-from conftest import ACCOUNT_PATH, DIRECTORY_AGENTS, assert_received, reads, serve_directory
+from conftest import ACCOUNT_PATH, DIRECTORY_AGENTS, assert_received, one_per_line, printed, reads, serve_directory
 from sandbox import Sandbox
 
 V2 = "/api/v2/accounts/1"
@@ -42,23 +41,8 @@ ADMIN_ONLY = [
 LABELS = {"payload": [{"id": 7, "title": "refund", "description": "", "color": "#FF0000", "show_on_sidebar": True}]}
 
 
-def printed(document) -> str:
-    return json.dumps(document, ensure_ascii=False) + "\n"
-
-
-def listed(items) -> str:
-    return "[\n" + ",\n".join(json.dumps(item, ensure_ascii=False) for item in items) + "\n]\n"
-
-
 def query_of(request) -> list:
     return list(request.args.items(multi=True))
-
-
-@pytest.fixture
-def agent(sandbox, run):
-    """`run` pointed at the freshly seeded sandbox, with the administrator's token."""
-    run.env.update(sandbox.env())
-    return run
 
 
 def direct(sandbox, path: str, **params):
@@ -187,7 +171,7 @@ def test_report_metric_series_in_this_machines_days_and_readable(run, httpserver
     httpserver.expect_request(f"{V2}/reports", method="GET").respond_with_json(series)
     india = {"TZ": "Asia/Kolkata"}
     raw = run("report", "--metric", "avg_first_response_time", "--group-by", "week", *WEEK, env=india)
-    assert (raw.code, raw.stdout, raw.stderr) == (0, listed(series), "")
+    assert (raw.code, raw.stdout, raw.stderr) == (0, one_per_line(series), "")
     readable = run("report", "--metric", "avg_first_response_time", "--group-by", "week", *WEEK, "--summary", env=india)
     assert (readable.code, readable.stderr) == (0, "")
     assert readable.json == [
@@ -207,7 +191,7 @@ def test_report_count_series_summary_keeps_plain_numbers(run, httpserver):
     httpserver.expect_request(f"{V2}/reports", method="GET").respond_with_json(series)
     result = run("report", "--metric", "resolutions_count", *WEEK, "--summary", env={"TZ": "UTC"})
     assert (result.code, result.stderr) == (0, "")
-    assert result.stdout == listed(
+    assert result.stdout == one_per_line(
         [{"from": "2026-01-01T00:00:00+00:00", "value": 4}, {"from": "2026-01-02T00:00:00+00:00", "value": 0}]
     )
 
@@ -226,7 +210,7 @@ def test_report_by_agent_names_each_agent(run, httpserver):
     httpserver.expect_request(f"{V2}/summary_reports/agent", method="GET").respond_with_json(rows)
     result = run("report", "--by", "agent", *WEEK)
     assert (result.code, result.stderr) == (0, "")
-    assert result.stdout == listed(
+    assert result.stdout == one_per_line(
         [{"id": 5, "name": "Ana Silva", **rows[0]}, {"id": 9, "name": None, **rows[1]}]  # 9: no longer an agent
     )
     summary = run("report", "--by", "agent", *WEEK, "--summary")
@@ -247,7 +231,7 @@ def test_report_by_label_rows_already_carry_their_names(run, httpserver):
              "avg_first_response_time": 120.0, "avg_reply_time": 0, "resolved_conversations_count": 1}]  # fmt: skip
     httpserver.expect_request(f"{V2}/summary_reports/label", method="GET").respond_with_json(rows)
     result = run("report", "--by", "label", *WEEK)
-    assert (result.code, result.stdout) == (0, listed(rows))
+    assert (result.code, result.stdout) == (0, one_per_line(rows))
     assert reads(httpserver) == [f"{V2}/summary_reports/label"]
 
 
@@ -323,7 +307,7 @@ def test_csat_sends_every_filter_and_both_ends_of_the_period(run, httpserver):
         "csat", "--agent", "ana@example.com", "--inbox", "support api", "--team", "billing", "--rating", "2,1,2",
         "--since", "2026-01-01T00:00:00Z",
     )  # fmt: skip
-    assert (result.code, result.stdout, result.stderr) == (0, listed(answer), "")
+    assert (result.code, result.stdout, result.stderr) == (0, one_per_line(answer), "")
     request = httpserver.log[-1][0]
     query = query_of(request)
     assert before <= int(query[-2][1]) <= int(time.time())  # no --until: now, so that Chatwoot keeps the date filter
@@ -333,7 +317,7 @@ def test_csat_sends_every_filter_and_both_ends_of_the_period(run, httpserver):
                ("since", str(JAN_1)), ("until", query[-2][1]), ("sort", "-created_at")],
     )  # fmt: skip
     summary = run("csat", "--until", "2026-01-08T00:00:00Z", "--summary")
-    assert summary.stdout == listed(
+    assert summary.stdout == one_per_line(
         [{"id": 7, "rating": 1, "feedback": "Slow", "conversation_id": 42, "contact": "Zoë", "agent": "Ana Silva",
           "created_at": "2026-01-01T01:00:00Z"}]
     )  # fmt: skip

@@ -9,7 +9,6 @@ import json
 import os
 import re
 import shlex
-import socket
 import stat
 import subprocess
 import sys
@@ -29,15 +28,16 @@ from conftest import (
     Result,
     assert_received,
     body_of,
+    closed_port,
     load_script,
     only_request,
     only_write,
     serve_directory,
     strict_equal,
 )
+from samples import MESSAGE_PATH
 from sandbox import Sandbox
 
-MESSAGE_PATH = f"{ACCOUNT_PATH}/conversations/42/messages"
 TEXT = 'Grüße "quoted" \\ {{ x }} 👍\u2028end\n'
 BODY = {"content": TEXT, "message_type": "outgoing", "private": False}
 
@@ -52,12 +52,6 @@ def assert_private_regular_file(path) -> None:
     assert stat.S_IMODE(info.st_mode) == 0o600, oct(info.st_mode)
     assert info.st_uid == os.getuid()
     assert info.st_nlink == 1
-
-
-def closed_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -510,13 +504,6 @@ def sandbox_state(sandbox) -> str:
 
 def sandbox_writes(sandbox) -> list:
     return [request for request in sandbox.requests if request.method != "GET"]
-
-
-@pytest.fixture
-def agent(sandbox, run):
-    """The `run` fixture pointed at the freshly seeded sandbox, with its token."""
-    run.env.update(sandbox.env())
-    return run
 
 
 def test_every_script_that_writes_has_a_call_that_writes():

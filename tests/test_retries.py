@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 from chatwoot_client import Pacer, RateLimitClosed
-from conftest import ACCOUNT_PATH
+from conftest import ACCOUNT_PATH, requests_to
+from faults import KINDS, answer, assert_failed
 from werkzeug import Response
 
 CONVERSATION = f"{ACCOUNT_PATH}/conversations/7"
@@ -54,35 +55,6 @@ NGINX_502 = (
     "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 )
 RAILS_500 = "<!DOCTYPE html><html><head><title>We're sorry, but something went wrong (500)</title></head></html>"
-
-# One script of each kind: a read (GET), a write (POST), an idempotent write (DELETE), and a
-# filter (a POST that only reads, retried like a GET).
-READ = ("get_conversation", ["7"], "GET", f"{ACCOUNT_PATH}/conversations/7")
-WRITE = ("send_message", ["7", "Hello"], "POST", f"{ACCOUNT_PATH}/conversations/7/messages")
-DELETE = ("delete_contact", ["17", "--yes"], "DELETE", f"{ACCOUNT_PATH}/contacts/17")
-KINDS = {"read": READ, "write": WRITE, "delete": DELETE}
-
-
-def requests_to(httpserver, path):
-    return [r for r, _ in httpserver.log if r.path == path]
-
-
-def answer(httpserver, path, method, body, status, content_type):
-    httpserver.expect_request(path, method=method).respond_with_data(body, status=status, content_type=content_type)
-
-
-def assert_failed(result, run, kind, code):
-    assert result.code == code, result.stderr
-    assert result.stdout == ""
-    assert result.error_lines, result.stderr
-    kept = run.request_files()
-    if kind == "write":
-        assert len(kept) == 1
-        assert f"error: request body kept at {kept[0]}" in result.stderr
-        assert "error: resend with: curl" in result.stderr
-    else:
-        assert kept == []
-
 
 # --------------------------------------------------------------------------- the Pacer on its own
 

@@ -10,27 +10,23 @@ import time
 from datetime import datetime, timezone
 
 import pytest
-from conftest import ACCOUNT_PATH, assert_received, body_of, only_request, only_write, reads, serve_directory
+from conftest import (
+    ACCOUNT_PATH,
+    answer,
+    assert_received,
+    assert_success,
+    body_of,
+    only_request,
+    only_write,
+    printed,
+    reads,
+    serve_directory,
+)
 from sandbox import Sandbox
 
 
 def toggled(status: str, until: str | None = None) -> dict:
     return {"payload": {"success": True, "conversation_id": 42, "current_status": status, "snoozed_until": until}}
-
-
-def compact(document) -> str:
-    return json.dumps(document, ensure_ascii=False) + "\n"
-
-
-def answer(httpserver, method: str, path: str, document, query: dict | None = None) -> None:
-    httpserver.expect_request(ACCOUNT_PATH + path, method=method, query_string=query).respond_with_json(document)
-
-
-def assert_success(run, result, stdout: str) -> None:
-    assert result.code == 0, result.stderr
-    assert result.stderr == ""
-    assert result.stdout == stdout
-    assert run.request_files() == []
 
 
 # --------------------------------------------------------------------------- set_status: the request
@@ -45,7 +41,7 @@ def test_set_status_sends_status_only(run, httpserver, status):
         only_write(httpserver), "POST", f"{ACCOUNT_PATH}/conversations/42/toggle_status", body={"status": status}
     )
     assert reads(httpserver) == (["/api/v1/profile"] if status == "open" else [])
-    assert_success(run, result, compact(toggled(status)))
+    assert_success(run, result, printed(toggled(status)))
 
 
 @pytest.mark.parametrize(("until", "seconds"), [("30m", 1800), ("2h", 7200), ("1w", 604800)])
@@ -60,7 +56,7 @@ def test_set_status_snooze_for_a_duration_sends_unix_seconds(run, httpserver, un
     assert body["status"] == "snoozed"
     assert type(body["snoozed_until"]) is int, body
     assert before + seconds <= body["snoozed_until"] <= after + seconds
-    assert_success(run, result, compact(document))
+    assert_success(run, result, printed(document))
 
 
 SNOOZE_END = calendar.timegm((2099, 6, 1, 9, 0, 0))  # 2099-06-01T09:00:00Z
@@ -87,17 +83,10 @@ def test_set_status_snooze_until_a_moment(run, httpserver, until, tz, expected):
         f"{ACCOUNT_PATH}/conversations/42/toggle_status",
         body={"status": "snoozed", "snoozed_until": expected},
     )
-    assert_success(run, result, compact(toggled("snoozed", "2099-06-01T09:00:00.000Z")))
+    assert_success(run, result, printed(toggled("snoozed", "2099-06-01T09:00:00.000Z")))
 
 
 # --------------------------------------------------------------------------- set_status on the sandbox
-
-
-@pytest.fixture
-def admin(sandbox, run):
-    """`run` pointed at the sandbox with the administrator's token."""
-    run.env.update(sandbox.env())
-    return run
 
 
 @pytest.fixture
@@ -147,7 +136,7 @@ def test_opening_as_an_agent_puts_the_other_agent_back(sandbox, agent):
     assert state(sandbox, 5) == ("snoozed", 3, None, 1)  # Bruno's, team billing
     result = agent("set_status", "5", "open")
     assert result.code == 0, result.stderr
-    assert result.stdout == compact(toggle_answer(5, "open"))
+    assert result.stdout == printed(toggle_answer(5, "open"))
     assert result.stderr == put_back(5, "Bruno Costa (agent 3)") + "\n"
     assert state(sandbox, 5) == ("open", 3, None, 1)
     assert sandbox.conversations[5]["snoozed_until"] is None
@@ -194,7 +183,7 @@ def test_take_keeps_the_caller_as_the_assignee_and_sends_no_restore(sandbox, age
     assert state(sandbox, 10) == ("resolved", 3, None, None)
     result = agent("set_status", "10", "open", "--take")
     assert (result.code, result.stderr) == (0, "")
-    assert result.stdout == compact(toggle_answer(10, "open"))
+    assert result.stdout == printed(toggle_answer(10, "open"))
     assert state(sandbox, 10) == ("open", 2, None, None)
     assert sent(sandbox) == [("POST", "/conversations/10/toggle_status", {"status": "open"})]
 
@@ -214,7 +203,7 @@ def test_an_administrator_opening_changes_only_the_status(sandbox, admin, number
     before = state(sandbox, number)
     result = admin("set_status", str(number), "open")
     assert (result.code, result.stderr) == (0, "")
-    assert result.stdout == compact(toggle_answer(number, "open"))
+    assert result.stdout == printed(toggle_answer(number, "open"))
     assert state(sandbox, number) == ("open", *before[1:])
     assert sent(sandbox) == [  # the role is read once; nothing else is read or written
         ("GET", "/api/v1/profile", None),
@@ -233,7 +222,7 @@ def test_other_statuses_send_only_the_toggle_and_keep_the_assignee(sandbox, run,
     for number, status in cases.items():
         result = run("set_status", str(number), status)
         assert (result.code, result.stderr) == (0, "")
-        assert result.stdout == compact(toggle_answer(number, status))
+        assert result.stdout == printed(toggle_answer(number, status))
     assert {n: state(sandbox, n) for n in cases} == {n: (cases[n], *before[n][1:]) for n in cases}
     assert sent(sandbox) == [("POST", f"/conversations/{n}/toggle_status", {"status": s}) for n, s in cases.items()]
 
@@ -251,8 +240,8 @@ def test_snoozes_reach_the_sandbox_as_unix_seconds(sandbox, admin):
     assert sandbox.conversations[17]["snoozed_until"] == until
     assert sandbox.conversations[2]["snoozed_until"] == SNOOZE_END
     iso = datetime.fromtimestamp(until, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    assert relative.stdout == compact(toggle_answer(17, "snoozed", iso))
-    assert absolute.stdout == compact(toggle_answer(2, "snoozed", "2099-06-01T09:00:00.000Z"))
+    assert relative.stdout == printed(toggle_answer(17, "snoozed", iso))
+    assert absolute.stdout == printed(toggle_answer(2, "snoozed", "2099-06-01T09:00:00.000Z"))
     assert (state(sandbox, 17)[0], state(sandbox, 2)[0]) == ("snoozed", "snoozed")
 
 
@@ -285,7 +274,7 @@ def test_set_priority(httpserver, run, priority, body):
     httpserver.expect_request(path, method="POST").respond_with_data("", status=200)
     result = run("set_priority", "42", priority)
     assert result.code == 0, result.stderr
-    assert result.stdout == compact({"conversation_id": 42, "priority": priority})
+    assert result.stdout == printed({"conversation_id": 42, "priority": priority})
     assert_received(only_request(httpserver), "POST", path, body=body)
 
 

@@ -3,11 +3,11 @@ values the same server's full answer gives (computed here from that answer, fiel
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 
 import pytest
-from conftest import ACCOUNT_PATH, assert_received, only_request
+from conftest import ACCOUNT_PATH, answer, assert_received, assert_success, one_per_line, only_request, printed
+from samples import AGENTS, INBOXES, SEARCH_PAGE, conversation, summary
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
 # Newlines, tabs and runs of spaces collapse to single spaces; 160 characters are kept, then "…".
@@ -17,15 +17,6 @@ NOTE = "Called her back;   refund approved."
 
 
 # --------------------------------------------------------------------------- the contract's fields
-
-
-def one_per_line(items: list) -> str:
-    """How a script prints an array of objects: one object a line."""
-    return "[\n" + ",\n".join(json.dumps(item, ensure_ascii=False) for item in items) + "\n]\n"
-
-
-def compact(document) -> str:
-    return json.dumps(document, ensure_ascii=False) + "\n"
 
 
 def clipped(text: str) -> str:
@@ -163,12 +154,6 @@ def items_at(document, keys: tuple) -> list:
 # --------------------------------------------------------------------------- running on the sandbox
 
 
-@pytest.fixture
-def agent(sandbox, run):
-    run.env.update(sandbox.env())
-    return run
-
-
 def exchange(sandbox, agent, *argv: str):
     """Run a script; its result and the requests it made (method, path, query, JSON body)."""
     start = len(sandbox.requests)
@@ -228,7 +213,7 @@ def test_conversation_summaries_carry_the_contract_fields_of_the_full_answer(san
     for number in (1, 2, 17):  # get_conversation --summary: one conversation's object
         full, summary, requests = full_and_summary(sandbox, agent, "get_conversation", str(number))
         assert requests == [("GET", f"{ACCOUNT_PATH}/conversations/{number}", [], None)]
-        assert summary.stdout == compact(conversation_fields(full))
+        assert summary.stdout == printed(conversation_fields(full))
         assert summary.json["last_message"] == expected_last[number]
 
 
@@ -328,76 +313,6 @@ def test_report_rows_summary_gives_the_same_figures_with_readable_durations(sand
 
 
 # --------------------------------------------------------------------------- exact answers
-
-
-CONTACT = json.loads(
-    """{"additional_attributes": {"city": "Berlin", "country": "Germany", "company_name": "Acme GmbH"},
-    "availability_status": "offline", "email": "jane.doe@example.com", "id": 17, "name": "Jane Doë",
-    "phone_number": "+4915112345678", "blocked": false, "identifier": "cust-1042", "thumbnail": "",
-    "custom_attributes": {"plan": "pro"}, "last_activity_at": 1770990000, "created_at": 1768000000,
-    "contact_inboxes": [{"source_id": "b7e2c1d4-5f6a-4b3c-9d8e-1a2b3c4d5e6f", "inbox": {"id": 3, "avatar_url": "",
-    "channel_id": 2, "name": "Support API", "channel_type": "Channel::Api", "provider": null}}]}"""
-)
-SECOND_CONTACT = {**CONTACT, "id": 18, "name": "Zoë Müller 李", "email": None, "contact_inboxes": []}
-SEARCH_PAGE = {"meta": {"count": 2, "current_page": 1, "has_more": False}, "payload": [CONTACT, SECOND_CONTACT]}
-CONVERSATION = json.loads(
-    """{"meta": {"sender": {"additional_attributes": {}, "availability_status": "offline", "email": "jane.doe@example.com",
-    "id": 17, "name": "Jane Doë", "phone_number": "+4915112345678", "blocked": false, "identifier": "cust-1042", "thumbnail": "",
-    "custom_attributes": {}, "created_at": 1768000000}, "channel": "Channel::Api", "hmac_verified": false}, "id": 42,
-    "messages": [], "account_id": 1, "uuid": "0f9b6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b", "additional_attributes": {},
-    "agent_last_seen_at": 0, "assignee_last_seen_at": 0, "can_reply": true, "contact_last_seen_at": 0,
-    "custom_attributes": {"order_id": "A-1001"}, "inbox_id": 3, "labels": ["billing"], "muted": false, "snoozed_until": null,
-    "status": "open", "created_at": 1770990000, "updated_at": 1770990000.512345, "timestamp": 1770990000,
-    "first_reply_created_at": 0, "unread_count": 1, "last_non_activity_message": null, "last_activity_at": 1770990000,
-    "priority": null, "waiting_since": 1770990000, "sla_policy_id": null}"""
-)
-AGENTS = json.loads(
-    """[{"id": 5, "account_id": 1, "availability_status": "available", "auto_offline": true, "confirmed": true,
-    "email": "ana@example.com", "provider": "email", "available_name": "Ana", "name": "Ana Silva", "role": "agent",
-    "thumbnail": "", "custom_role_id": null},
-    {"id": 1, "account_id": 1, "availability_status": "offline", "auto_offline": true, "confirmed": true,
-    "email": "owner@example.com", "provider": "email", "available_name": "Owner", "name": "Öwner", "role": "administrator",
-    "thumbnail": "", "custom_role_id": null}]"""
-)
-INBOX = json.loads(
-    """{"id": 3, "avatar_url": "", "channel_id": 2, "name": "Support API", "channel_type": "Channel::Api",
-    "greeting_enabled": false, "greeting_message": null, "working_hours_enabled": false, "enable_email_collect": true,
-    "csat_survey_enabled": false, "csat_config": {}, "enable_auto_assignment": true, "auto_assignment_config": {},
-    "out_of_office_message": null, "working_hours": [{"day_of_week": 0, "closed_all_day": true, "open_hour": null,
-    "open_minutes": null, "close_hour": null, "close_minutes": null, "open_all_day": false}], "timezone": "UTC",
-    "callback_webhook_url": null, "allow_messages_after_resolved": true, "lock_to_single_conversation": false,
-    "sender_name_type": "friendly", "business_name": null, "allowed_domains": null, "widget_color": null,
-    "website_url": null, "hmac_mandatory": false, "welcome_title": null, "welcome_tagline": null,
-    "web_widget_script": null, "website_token": null, "selected_feature_flags": null, "reply_time": null,
-    "messaging_service_sid": null, "phone_number": null, "webhook_url": "https://hooks.example.com/chatwoot",
-    "inbox_identifier": "a1B2c3D4e5F6g7H8", "additional_attributes": {}, "provider": null}"""
-)
-INBOXES = {"payload": [INBOX, {**INBOX, "id": 4, "name": "E-Mail Kundendienst ✉", "channel_type": "Channel::Email"}]}
-
-
-def conversation(number: int, name: str, status: str = "open") -> dict:
-    meta = {**CONVERSATION["meta"], "sender": {**CONVERSATION["meta"]["sender"], "name": name}}
-    return {**CONVERSATION, "id": number, "status": status, "meta": meta}
-
-
-def summary(number: int, name: str, status: str = "open") -> dict:
-    """What --summary prints for conversation(number, name, status)."""
-    return {
-        "id": number, "status": status, "priority": None, "contact": name, "contact_id": 17, "inbox_id": 3,
-        "assignee": None, "team": None, "labels": ["billing"], "unread": 1, "waiting_since": "2026-02-13T13:40:00Z",
-        "last_message": None,
-    }  # fmt: skip
-
-
-def answer(httpserver, method: str, path: str, document, query: dict | None = None) -> None:
-    httpserver.expect_request(ACCOUNT_PATH + path, method=method, query_string=query).respond_with_json(document)
-
-
-def assert_success(run, result, stdout: str) -> None:
-    assert result.code == 0, result.stderr
-    assert result.stderr == ""
-    assert result.stdout == stdout
-    assert run.request_files() == []
 
 
 def test_search_contacts_summary_prints_id_name_email(run, httpserver):

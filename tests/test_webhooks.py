@@ -9,7 +9,7 @@ import json
 import time
 
 import pytest
-from conftest import ACCOUNT_PATH, TOKEN, assert_received, strict_equal
+from conftest import ACCOUNT_PATH, TOKEN, assert_received, printed, strict_equal
 from sandbox import Sandbox
 
 EVENTS = (
@@ -27,16 +27,6 @@ SEEDED = {
 }
 
 
-def compact(document) -> str:
-    return json.dumps(document, ensure_ascii=False) + "\n"
-
-
-@pytest.fixture
-def agent(sandbox, run):
-    run.env.update(sandbox.env())
-    return run
-
-
 def webhooks(sandbox) -> list:
     """The account's webhooks as stored: (id, name, url, subscriptions)."""
     return [(w["id"], w["name"], w["url"], w["subscriptions"]) for w in sandbox.webhooks.values()]
@@ -44,7 +34,7 @@ def webhooks(sandbox) -> list:
 
 def test_webhooks_lists_the_accounts_webhooks(sandbox, agent):
     result = agent("webhooks")
-    assert (result.code, result.stdout, result.stderr) == (0, compact({"payload": {"webhooks": [SEEDED]}}), "")
+    assert (result.code, result.stdout, result.stderr) == (0, printed({"payload": {"webhooks": [SEEDED]}}), "")
     (request,) = sandbox.requests
     assert (request.method, request.path) == ("GET", "/api/v1/accounts/1/webhooks")
 
@@ -62,7 +52,7 @@ def test_webhooks_create_sends_url_name_and_events_and_the_webhook_is_there(sand
         "account_id": 1,
         "subscriptions": ["message_created", "conversation_status_changed"],
     }
-    assert result.stdout == compact({"payload": {"webhook": created}})
+    assert result.stdout == printed({"payload": {"webhook": created}})
     (post,) = sandbox.find_requests("POST")
     assert post.path == "/api/v1/accounts/1/webhooks"
     assert strict_equal(
@@ -81,7 +71,7 @@ def test_webhooks_update_changes_only_what_it_names(sandbox, agent):
     result = agent("webhooks", "--update", "1", "--events", "message_created", "--name", "CRM")
     assert (result.code, result.stderr) == (0, "")
     changed = {**SEEDED, "name": "CRM", "subscriptions": ["message_created"]}
-    assert result.stdout == compact({"payload": {"webhook": changed}})
+    assert result.stdout == printed({"payload": {"webhook": changed}})
     (patch,) = sandbox.find_requests("PATCH")
     assert patch.path == "/api/v1/accounts/1/webhooks/1"
     assert strict_equal(patch.json, {"name": "CRM", "subscriptions": ["message_created"]})  # the URL is not sent
@@ -181,7 +171,7 @@ def test_a_signing_secret_is_hidden_unless_asked_for(run, httpserver):
         {"payload": {"webhooks": [signed, {**SEEDED, "id": 2, "secret": None}]}}
     )
     hidden = run("webhooks")
-    assert hidden.stdout == compact(
+    assert hidden.stdout == printed(
         {"payload": {"webhooks": [{**SEEDED, "secret": "…"}, {**SEEDED, "id": 2, "secret": None}]}}
     )
     shown = run("webhooks", "--show-secret")
@@ -229,7 +219,7 @@ def test_verify_webhook_rejects_any_change(run, change, reason):
         stdin=body, env={"HOOK_SECRET": secret},
     )  # fmt: skip
     assert result.code == 1
-    assert result.stdout == compact({"valid": False, "reason": reason})
+    assert result.stdout == printed({"valid": False, "reason": reason})
     assert result.error_lines == ["error: invalid webhook signature"]
 
 
