@@ -16,6 +16,8 @@ administrator's token is needed to look). --dry-run reads both contacts and prin
 write with "result": the value of each field after the merge. Cannot be undone.
 """
 
+from __future__ import annotations
+
 from chatwoot_cli import Command, positive_id, warn
 from chatwoot_client import ApiError, Failure, UsageError
 from chatwoot_labels import change_labels

@@ -14,6 +14,8 @@ the message again (unless --once), but never duplicates the contact or the conve
 (and "already_sent": true when --once found the message there already).
 """
 
+from __future__ import annotations
+
 from chatwoot_cli import Command, add_text_arguments, positive_id, warn
 from chatwoot_client import Failure, UsageError
 from chatwoot_contacts import add_contact_keys, create_conversation, find_or_create, keys_of

@@ -23,6 +23,8 @@ seconds, today, yesterday, or 7d / 24h for that long ago; no offset means this m
 zone); Chatwoot's periods exclude their end.
 """
 
+from __future__ import annotations
+
 import time
 from datetime import datetime, timezone
 

@@ -18,6 +18,8 @@ Chatwoot stores an inbox on it but does not filter by it. Chatwoot signs deliver
 in the answer is shown as "…" unless --show-secret.
 """
 
+from __future__ import annotations
+
 from chatwoot_cli import Command, positive_id
 from chatwoot_client import UsageError
 from chatwoot_listings import WEBHOOKS
