@@ -7,7 +7,7 @@
 
 Example:
   python3 scripts/csat.py --since 7d --summary
-  python3 scripts/csat.py --since 2025-01-01 --until 2025-02-01 --agent "Ana Silva" --rating 1,2 --all --summary
+  python3 scripts/csat.py --since 60d --until 30d --agent "Ana Silva" --rating 1,2 --all --summary
   python3 scripts/csat.py --since 30d --metrics --summary
 Prints Chatwoot's answers, newest first, 25 a page ([{"id", "rating", "feedback_message", "contact",
 "conversation_id" (the number shown in the UI), "assigned_agent", "created_at"}...]), or with

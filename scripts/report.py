@@ -9,7 +9,7 @@ inbox, team or label, or one metric over time (administrators only).
 Example:
   python3 scripts/report.py --summary
   python3 scripts/report.py --agent "Ana Silva" --since 30d --summary
-  python3 scripts/report.py --by agent --since 2025-01-01 --until 2025-02-01 --summary
+  python3 scripts/report.py --by agent --since 60d --until 30d --summary
   python3 scripts/report.py --metric avg_first_response_time --group-by week --since 90d
 Prints Chatwoot's answer: totals {"conversations_count", "incoming_messages_count",
 "outgoing_messages_count", "avg_first_response_time", "avg_resolution_time", "resolutions_count",

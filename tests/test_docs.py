@@ -62,6 +62,12 @@ def test_every_script_is_documented_in_skill_md_and_readme(script):
     assert re.search(rf"^\|\s*`{re.escape(script)}`", README, re.MULTILINE), f"{script} missing from README table"
 
 
+@pytest.mark.parametrize("module", sorted(path.name for path in SCRIPTS_DIR.glob("chatwoot_*.py")))
+def test_skill_md_names_every_shared_module_as_not_an_operation(module):
+    """An agent listing scripts/ meets these files too: SKILL.md says each one is not to be run."""
+    assert re.search(rf"(?<![\w.-]){re.escape(module)}\b", SKILL_MD), f"{module} not in SKILL.md"
+
+
 def test_every_path_skill_md_names_exists():
     paths = set(re.findall(r"\b((?:scripts|templates|references)/[\w./-]+\.(?:py|j2|md))", SKILL_MD))
     assert len(paths) > 10
@@ -256,6 +262,8 @@ def test_every_since_and_until_example_is_accepted_today_and_in_ten_years(source
     assert examples, f"no --since/--until example found in {source}"
     today = {example: _accepted(*example) for example in examples}
     assert {example: problem for example, problem in today.items() if problem} == {}
+    if not source.endswith(".md"):  # a --help example is copied as it is: relative, never a date that ages
+        assert [value for *_, value in examples if re.search(r"\d{4}-\d\d", value)] == []
     move_ten_years_on(monkeypatch)
     later = {example: _accepted(*example) for example in examples}
     assert {example: problem for example, problem in later.items() if problem} == {}
