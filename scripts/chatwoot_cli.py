@@ -608,10 +608,10 @@ class Command:
             return preview.document
         except ApiError as problem:
             if self.admin_only and problem.status == 401 and "do this action" in problem.message:
-                problem.lines[1:2] = [
-                    "hint: Chatwoot keeps this to administrators, and this token's role in the account is agent "
+                problem.set_hint(
+                    "Chatwoot keeps this to administrators, and this token's role in the account is agent "
                     "(whoami.py shows it); ask an administrator, or use an administrator's token"
-                ]
+                )
             raise
 
     def _run_each(self, args: argparse.Namespace, api: Api | None, ids: list[int]) -> Any:

@@ -83,6 +83,15 @@ class ApiError(Failure):
         head = f"HTTP {status} from Chatwoot: {message}" if status else message
         super().__init__(head, *more, request_file=request_file)
 
+    def set_hint(self, hint: str) -> None:
+        """Put a hint that knows more (the script's context) in place of the generic one."""
+        line = f"hint: {hint}"
+        at = next((n for n, existing in enumerate(self.lines) if existing.startswith("hint: ")), None)
+        if at is None:
+            self.lines.insert(1, line)
+        else:
+            self.lines[at] = line
+
 
 class Preview(Exception):
     """A write that --dry-run stopped before it was sent: the request it would have made."""
@@ -345,32 +354,33 @@ def chatwoot_message(content: bytes) -> str:
     return first if len(first) <= 300 else first[:300] + "…"
 
 
+# Chatwoot's message (lowercased) → what to do, for the statuses whose message tells the cases apart.
+HINTS = (
+    (401, "sign in", "the Api-Access-Token header never reached Chatwoot; a reverse proxy in front of it may be "
+     "dropping it (nginx: set underscores_in_headers on, or forward the header)"),
+    (401, "invalid access token", "CHATWOOT_API_TOKEN is wrong or revoked; copy it again from Profile Settings → "
+     "Access Token"),
+    (401, "access this account", "CHATWOOT_ACCOUNT_ID is not an account this token belongs to; run whoami.py to "
+     "list yours"),
+    (401, "do this action", "the token's user lacks the role for this (administrators only, or not a member of that "
+     "inbox)"),
+    (401, "bots", "this is an agent-bot token; use a user's access token from Profile Settings"),
+    (401, "suspended", "Chatwoot has suspended this account (CHATWOOT_ACCOUNT_ID): nothing in it can be read or "
+     "changed until its administrator, or Chatwoot's support on Chatwoot Cloud, reactivates it"),
+    (422, "contact email", "this is an e-mail inbox: give the contact an e-mail address first (update_contact.py ID "
+     "--email ...)"),
+    (422, "contact phone number", "an SMS or WhatsApp inbox: give the contact a phone number first "
+     "(update_contact.py ID --phone +...)"),
+    (404, "resource could not be found", "no such record (conversation ids are the numbers shown in Chatwoot's UI), "
+     "or no such account"),
+)  # fmt: skip
+
+
 def hint_for(status: int, message: str) -> str | None:
     lowered = message.lower()
-    if status == 401 and "sign in" in lowered:
-        return (
-            "the Api-Access-Token header never reached Chatwoot; a reverse proxy in front of it may be "
-            "dropping it (nginx: set underscores_in_headers on, or forward the header)"
-        )
-    if status == 401 and "invalid access token" in lowered:
-        return "CHATWOOT_API_TOKEN is wrong or revoked; copy it again from Profile Settings → Access Token"
-    if status == 401 and "access this account" in lowered:
-        return "CHATWOOT_ACCOUNT_ID is not an account this token belongs to; run whoami.py to list yours"
-    if status == 401 and "do this action" in lowered:
-        return "the token's user lacks the role for this (administrators only, or not a member of that inbox)"
-    if status == 401 and "bots" in lowered:
-        return "this is an agent-bot token; use a user's access token from Profile Settings"
-    if status == 401 and "suspended" in lowered:
-        return (
-            "Chatwoot has suspended this account (CHATWOOT_ACCOUNT_ID): nothing in it can be read or changed "
-            "until its administrator, or Chatwoot's support on Chatwoot Cloud, reactivates it"
-        )
-    if status == 422 and "contact email" in lowered:
-        return "this is an e-mail inbox: give the contact an e-mail address first (update_contact.py ID --email ...)"
-    if status == 422 and "contact phone number" in lowered:
-        return "an SMS or WhatsApp inbox: give the contact a phone number first (update_contact.py ID --phone +...)"
-    if status == 404 and "resource could not be found" in lowered:
-        return "no such record (conversation ids are the numbers shown in Chatwoot's UI), or no such account"
+    for known, words, hint in HINTS:
+        if status == known and words in lowered:
+            return hint
     if status == 404:
         return "no such endpoint; check CHATWOOT_BASE_URL (a self-hosted URL may need its path prefix)"
     if status == 429:

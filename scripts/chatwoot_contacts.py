@@ -139,16 +139,13 @@ def create_conversation(api: Api, inbox_id: int, contact_id: int, *, then: str |
         )
     except ApiError as problem:
         if problem.status == 500 and not values.get("source_id"):
-            channel = next((i.get("channel_type") for i in INBOX.rows(api) if i.get("id") == inbox_id), None)
+            channel = INBOX.by_id(api, inbox_id).get("channel_type")
             if channel and channel not in OPENABLE_CHANNELS:
-                hint = next(
-                    (n for n, line in enumerate(problem.lines) if line.startswith("hint: ")), len(problem.lines)
-                )
-                problem.lines[hint : hint + 1] = [
-                    f"hint: inbox {inbox_id} is a {channel} inbox, where Chatwoot cannot open a conversation by "
+                problem.set_hint(
+                    f"inbox {inbox_id} is a {channel} inbox, where Chatwoot cannot open a conversation by "
                     "itself: give --source-id (the contact's id on that channel), or use an API, website, e-mail, "
                     "SMS or WhatsApp inbox"
-                ]
+                )
                 problem.lines = [
                     line
                     for line in problem.lines

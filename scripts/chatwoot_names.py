@@ -30,6 +30,10 @@ class Kind:
 
         return api.remember(self.path, fetch)
 
+    def by_id(self, api: Api, number: int | None) -> dict:
+        """The row with this id, or {} (for what is only looked up, never asked for by the user)."""
+        return next((row for row in self.rows(api) if row.get("id") == number), {})
+
 
 AGENT = Kind("agent", "/agents", ("name", "available_name", "email"), "list_agents.py")
 TEAM = Kind("team", "/teams", ("name",), "list_teams.py")

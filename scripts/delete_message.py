@@ -37,7 +37,7 @@ def run(args, api):
         )
     message = api.send("DELETE", f"/conversations/{args.conversation_id}/messages/{args.message_id}")
     if isinstance(message, dict) and message.get("message_type") == OUTGOING and not message.get("private"):
-        inbox = next((row for row in INBOX.rows(api) if row.get("id") == message.get("inbox_id")), {})
+        inbox = INBOX.by_id(api, message.get("inbox_id"))
         if inbox.get("channel_type") not in SHOWS_THE_DELETION:
             where = f"the {inbox['name']} inbox ({inbox.get('channel_type')})" if inbox.get("name") else "its inbox"
             warn(
