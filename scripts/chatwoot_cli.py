@@ -23,6 +23,7 @@ from typing import Any, Callable
 from chatwoot_client import (
     EXIT_API,
     EXIT_OK,
+    MAX_PARALLEL,
     Api,
     ApiError,
     Failure,
@@ -34,7 +35,6 @@ from chatwoot_liquid import as_sent
 from chatwoot_listings import SHOWS, Listing, Query
 
 SHARED_PREFIX = "chatwoot_"  # scripts/chatwoot_*.py are shared modules; every other script is an operation
-MAX_PARALLEL = 16
 
 
 def operation_scripts(scripts_dir: Path) -> list[Path]:
@@ -524,7 +524,9 @@ class Command:
 
     def would_write(self, argv: list[str]) -> bool:
         """Whether these arguments make a change (live_check.py, smoke.py and the tests ask)."""
-        _, args = self.parse(argv)
+        return self._writes(self.parse(argv)[1])
+
+    def _writes(self, args: argparse.Namespace) -> bool:
         return bool(self.writes(args) if callable(self.writes) else self.writes)
 
     def main(self, argv: list[str] | None = None) -> int:
@@ -589,7 +591,7 @@ class Command:
         dry_run = bool(getattr(args, "dry_run", False))
         config = load_config(need_token="token" in self.needs and not dry_run, need_account="account" in self.needs)
         api = Api(config, dry_run=dry_run, read_only=config.read_only, warn=warn)
-        if self.writes(args) if callable(self.writes) else self.writes:
+        if self._writes(args):
             api.ensure_writable()  # before the first request, reads included
         return api
 
@@ -657,9 +659,12 @@ def fetch_list(query: Query, args: argparse.Namespace, api: Api) -> Any:
     merged into one envelope (--all), or the compact form (--summary)."""
     listing = query.listing
     summary = bool(getattr(args, "summary", False))
-    if listing.page_size is None:  # agents, inboxes, teams: one answer holds them all
-        document = api.get(query.path, query.params or None)
+
+    def shaped(document: Any) -> Any:
         return query.summarize(listing.items(document)) if summary else query.trimmed(document)
+
+    if listing.page_size is None:  # agents, inboxes, teams: one answer holds them all
+        return shaped(api.get(query.path, query.params or None))
     walk_all = bool(getattr(args, "all", False))
     first = 1 if walk_all else getattr(args, "page", None)
     pages = api.pages(query.path, query.params, first=first, template=query.template, values=query.values)
@@ -668,7 +673,7 @@ def fetch_list(query: Query, args: argparse.Namespace, api: Api) -> Any:
         pages.close()
         if listing.more_after(document, page, query.params):
             warn(f"more on the next page: --page {page + 1}, or --all for every page")
-        return query.summarize(listing.items(document)) if summary else query.trimmed(document)
+        return shaped(document)
 
     def progress(page: int, so_far: int) -> None:
         if page >= 3:
@@ -680,10 +685,8 @@ def fetch_list(query: Query, args: argparse.Namespace, api: Api) -> Any:
         first = document if first is None else first
         # Each page shrinks at once (to its summary, or to JSON text), so --all over thousands
         # of conversations holds text, not thousands of nested dicts.
-        if summary:
-            collected.extend(json.dumps(item, ensure_ascii=False) for item in query.summarize(fresh))
-        else:
-            collected.extend(json.dumps(item, ensure_ascii=False) for item in query.kept(fresh))
+        items = query.summarize(fresh) if summary else query.kept(fresh)
+        collected.extend(json.dumps(item, ensure_ascii=False) for item in items)
     if walk.shortfall:
         warn(f"warning: {walk.shortfall}")
     return one_a_line(collected) if summary else Pieces(listing.merge(first, collected))

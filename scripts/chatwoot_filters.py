@@ -360,7 +360,7 @@ def _checked_payload_item(item: Any, entity: str, where: str, last: bool) -> dic
     checked = {**item, "values": values, "query_operator": joiner}  # other keys travel as given
     check_item(checked, entity, where)
     _refuse_broken(key, operator, key not in KEYS[entity], where)
-    return {**_rewrite(checked, entity), "query_operator": joiner}
+    return _rewrite(checked, entity)
 
 
 # --------------------------------------------------------------------------- the payload

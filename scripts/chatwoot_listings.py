@@ -48,9 +48,6 @@ class Listing:
             document = document.get(key) if isinstance(document, dict) else None
         return document if isinstance(document, list) else []
 
-    def summarize(self, items: list) -> list:
-        return [self.summary(item) for item in items]
-
     def meta(self, document: Any) -> dict:
         """The meta beside the items (the conversation list nests both under "data")."""
         for key in self.items_at[:-1]:

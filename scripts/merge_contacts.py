@@ -93,11 +93,11 @@ def run(args, api):
     labels_moved = False
     try:
         if other_labels:
-            moved = change_labels(
+            change_labels(
                 api, f"/contacts/{args.base}/labels", f"contact {args.base}", other_labels, [], then=merge,
                 preview_also={**preview, "labels_added": other_labels},
             )  # fmt: skip
-            labels_moved = moved is not None
+            labels_moved = True
         return api.send(
             "POST", "/actions/contact_merge", "contact_merge", preview_also=preview,
             base_contact_id=args.base, mergee_contact_id=args.other,
