@@ -230,6 +230,12 @@ def render(template: str, values: dict) -> str:
     return _jinja_environment().get_template(f"{template}.json.j2").render(**values)
 
 
+def rendered(template: str, values: dict) -> tuple[str, Any]:
+    """The body's text and its decoded JSON: a template bug fails here, not at Chatwoot."""
+    text = render(template, values)
+    return text, json.loads(text)
+
+
 _ENVIRONMENT = None
 
 
@@ -409,6 +415,7 @@ def _never_connected(problem: BaseException) -> bool:
     return isinstance(reason, NewConnectionError) or "refused" in str(problem).lower()
 
 
+PROFILE = "/api/v1/profile"
 NOT_FOUND = "Resource could not be found"  # Chatwoot's 404 for a record (and for an unknown account)
 
 # A path's collections, the singular a person says, and the script that lists their ids.
@@ -615,6 +622,10 @@ class Api:
                 self._remembered[key] = fetch()
             return self._remembered[key]
 
+    def profile(self) -> Any:
+        """The token's user and its accounts (GET /api/v1/profile), read once per run."""
+        return self.remember(PROFILE, lambda: self.request("GET", PROFILE, explain=False))
+
     def ensure_writable(self) -> None:
         """The one read-only check: every write passes here, and commands that write call it first."""
         if self.read_only and not self.dry_run:
@@ -646,6 +657,8 @@ class Api:
         names what was not found (see `missing`; `probes` for a path that names no id itself)."""
         requests = require("requests")
         url = self.url(path)
+        if isinstance(params, dict):  # a None value leaves its parameter out (an option not given)
+            params = {key: value for key, value in params.items() if value is not None}
         idempotent = method in IDEMPOTENT_METHODS or reads
         changes = not idempotent
 
@@ -762,7 +775,7 @@ class Api:
         each record the path names from the outermost (or the caller's `probes`, (path, label))."""
         account = self.config.account_id
         try:
-            profile = self.remember("/api/v1/profile", lambda: self.request("GET", "/api/v1/profile", explain=False))
+            profile = self.profile()
         except Failure:
             profile = None
         accounts = [a.get("id") for a in (profile or {}).get("accounts") or [] if isinstance(a, dict)]
@@ -819,7 +832,8 @@ class Api:
         method, body, request_file = "GET", None, None
         if template is not None:
             method = "POST"
-            _, body, request_file = self.prepare(template, values or {})
+            body = rendered(template, values or {})[0].encode("utf-8")
+            request_file = write_request_file(body)
         try:
             page = first or 1
             while True:
@@ -835,13 +849,6 @@ class Api:
 
     # -- writes
 
-    def prepare(self, template: str, values: dict) -> tuple[Any, bytes, str]:
-        """Render a template into a new request file: (decoded body, exact bytes, file path)."""
-        text = render(template, values)
-        document = json.loads(text)  # a template bug fails here, not at Chatwoot
-        body = text.encode("utf-8")
-        return document, body, write_request_file(body)
-
     def send(self, method: str, path: str, template: str | None = None, *, empty_ok: bool = False,
              attachments: list[str] | None = None, then: str | None = None,
              probes: list[tuple[str, str]] | None = None, preview_also: dict | None = None,
@@ -854,8 +861,7 @@ class Api:
         `preview_also` adds members to the --dry-run preview (what the write would lead to)."""
         self.ensure_writable()
         url = self.url(path)
-        text = render(template, values) if template else None
-        document = json.loads(text) if text is not None else None  # a template bug fails here
+        text, document = rendered(template, values) if template else (None, None)
         if attachments:
             return self._send_multipart(method, path, document or {}, attachments, then)
         if self.dry_run:

@@ -38,7 +38,7 @@ class Listing:
               **values: Any) -> Query:  # fmt: skip
         """What a list script asks for; the command line fetches it (one page, or --all). `keep`
         drops items Chatwoot cannot leave out itself; `summary` replaces the listing's own."""
-        params = {key: value for key, value in (params or {}).items() if value is not None}
+        params = dict(params or {})
         if self.sort and not params.get("sort"):
             params["sort"] = self.sort
         return Query(self, path, params, template, values, keep, summary)

@@ -93,7 +93,7 @@ def named_id(api: Api, kind: Kind, value: str | int | None) -> int | None:
 
 def account_role(api: Api) -> str | None:
     """The token's role in CHATWOOT_ACCOUNT_ID ("administrator" or "agent"), from its profile."""
-    profile = api.remember("/api/v1/profile", lambda: api.get("/api/v1/profile"))
+    profile = api.profile()
     accounts = profile.get("accounts") if isinstance(profile, dict) else None
     for account in accounts or []:
         if isinstance(account, dict) and account.get("id") == api.config.account_id:
@@ -102,7 +102,7 @@ def account_role(api: Api) -> str | None:
 
 
 def profile_id(api: Api) -> int | None:
-    profile = api.remember("/api/v1/profile", lambda: api.get("/api/v1/profile"))
+    profile = api.profile()
     return profile.get("id") if isinstance(profile, dict) else None
 
 
@@ -121,11 +121,10 @@ def add_conversation_filters(parser: Parser) -> None:
 
 def conversation_filter_params(args: argparse.Namespace, api: Api) -> dict:
     """The query of those filters, the inbox and team checked (an unknown one would list nothing)."""
-    params = {
+    return {
         "status": args.status,
         "inbox_id": named_id(api, INBOX, args.inbox),
         "team_id": named_id(api, TEAM, args.team),
         "labels[]": args.label,
         "q": args.query,
     }
-    return {key: value for key, value in params.items() if value is not None}

@@ -76,7 +76,7 @@ def run(args, api):
     if args.metrics:
         if args.page or args.all:
             raise UsageError("--metrics prints totals: it takes no --page or --all")
-        metrics = api.get("/csat_survey_responses/metrics", {k: v for k, v in params.items() if v is not None})
+        metrics = api.get("/csat_survey_responses/metrics", params)
         narrowed = any(params[key] is not None for key in ("user_ids[]", "inbox_id", "team_id", "rating[]"))
         if args.summary:
             return metrics_summary(metrics, narrowed)

@@ -30,8 +30,7 @@ def arguments(parser):
 
 
 def run(args, api):
-    params = {"sort": args.sort, "labels[]": args.label}
-    return CONTACTS.query("/contacts", {k: v for k, v in params.items() if v is not None})
+    return CONTACTS.query("/contacts", {"sort": args.sort, "labels[]": args.label})
 
 
 command = Command(__doc__, arguments, run, listing=CONTACTS, paged=True)

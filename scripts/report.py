@@ -74,14 +74,14 @@ def run(args, api):
     if args.by:
         if args.metric or args.group_by:
             raise UsageError("--by gives totals per row; --metric and --group-by go without it")
-        rows = named_rows(api, args.by, api.get(api.v2(f"/summary_reports/{args.by}"), clean(period)))
+        rows = named_rows(api, args.by, api.get(api.v2(f"/summary_reports/{args.by}"), period))
         return [row_summary(row) for row in rows] if args.summary else rows
     kind, target = of_whom(api, args)
     params = {"type": kind, "id": target, **period}
     if args.metric is None:
         if args.group_by:
             raise UsageError("--group-by goes with --metric")
-        totals = api.get(api.v2("/reports/summary"), clean(params))
+        totals = api.get(api.v2("/reports/summary"), params)
         return totals_summary(totals, since, until) if args.summary else totals
     if args.metric not in METRICS and not args.force:
         raise UsageError(
@@ -90,7 +90,7 @@ def run(args, api):
         )
     offset = datetime.now().astimezone().utcoffset().total_seconds() / 3600  # buckets in this machine's days
     series_params = {"metric": args.metric, **params, "group_by": args.group_by or "day", "timezone_offset": offset}
-    series = api.get(api.v2("/reports"), clean(series_params))
+    series = api.get(api.v2("/reports"), series_params)
     return series_summary(series, args.metric in AVERAGES or args.force) if args.summary else series
 
 
@@ -102,10 +102,6 @@ def of_whom(api, args) -> tuple:
     if args.label is not None:
         return "label", resolve(api, LABEL, args.label)["id"]
     return "account", api.config.account_id
-
-
-def clean(params: dict) -> dict:
-    return {key: value for key, value in params.items() if value is not None}
 
 
 def named_rows(api, by: str, rows: list) -> list:

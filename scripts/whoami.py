@@ -26,7 +26,7 @@ def arguments(parser):
 
 
 def run(args, api):
-    profile = {key: value for key, value in api.get("/api/v1/profile").items() if key not in SECRET_KEYS}
+    profile = {key: value for key, value in api.profile().items() if key not in SECRET_KEYS}
     configured = api.config.account_id
     accounts = {account.get("id"): account for account in profile.get("accounts") or [] if isinstance(account, dict)}
     if configured is None:
