@@ -38,8 +38,12 @@ def arguments(parser):
 def run(args, api):
     if args.transcript and args.summary:
         raise UsageError("give --transcript or --summary, not both")
-    params = {"before": args.before, "after": args.after, "filter_internal_messages": args.no_private or None}
-    params = {key: "true" if value is True else value for key, value in params.items() if value is not None}
+    params = {
+        "before": args.before,
+        "after": args.after,
+        "filter_internal_messages": "true" if args.no_private else None,
+    }
+    params = {key: value for key, value in params.items() if value is not None}  # the walk reads which cursor is set
     if args.all:
         history = walk(api, args.conversation_id, params, progress=warn)
         document = {**history.first, "payload": history.messages}

@@ -9,6 +9,7 @@ import os
 import socket
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -369,3 +370,52 @@ def closed_port() -> int:
 def requests_to(httpserver, path: str) -> list:
     """The requests pytest-httpserver received for `path`."""
     return [request for request, _ in httpserver.log if request.path == path]
+
+
+class Sessions:
+    """Every requests.Session a run makes, and the most requests in flight at once.
+    `together(parties, after=0)`: the requests after the first `after` wait until `parties` of
+    them are in flight, so that what the code may send at once is seen at once."""
+
+    def __init__(self):
+        self.made: list = []
+        self.in_flight = 0
+        self.most = 0
+        self.count = 0
+        self.lock = threading.Lock()
+        self.meeting: threading.Barrier | None = None
+        self.after = 0
+
+    def together(self, parties: int, after: int = 0) -> None:
+        self.count, self.meeting, self.after = 0, threading.Barrier(parties), after
+
+
+@pytest.fixture
+def sessions(monkeypatch) -> Sessions:
+    """requests.Session counted (see Sessions); in-process runs only."""
+    import requests
+
+    seen = Sessions()
+
+    class CountedSession(requests.Session):
+        def __init__(self):
+            super().__init__()
+            seen.made.append(self)
+
+        def request(self, *args, **kwargs):
+            with seen.lock:
+                seen.count += 1
+                seen.in_flight += 1
+                seen.most = max(seen.most, seen.in_flight)
+                meeting = seen.meeting
+                meets = meeting is not None and seen.after < seen.count <= seen.after + meeting.parties
+            try:
+                if meets:
+                    meeting.wait(timeout=10)
+                return super().request(*args, **kwargs)
+            finally:
+                with seen.lock:
+                    seen.in_flight -= 1
+
+    monkeypatch.setattr(requests, "Session", CountedSession)
+    return seen

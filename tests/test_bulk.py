@@ -4,8 +4,6 @@ conversation --summary prints; anything else refused before sending), one sessio
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from conftest import ACCOUNT_PATH
 
@@ -13,48 +11,6 @@ NOT_CONVERSATION_IDS = (
     "error: stdin holds JSON that is not conversation ids: expected an array of ids, or the array a conversation "
     "--summary prints (objects with id and status); a contact summary's ids are contact ids"
 )
-
-
-class Sessions:
-    """Every requests.Session a run makes, and how many requests were in flight at once. The first
-    `meet` requests wait for each other, so that as many as the workers allow are sent together."""
-
-    def __init__(self, meet: int = 1):
-        self.made: list = []
-        self.in_flight = 0
-        self.most = 0
-        self.lock = threading.Lock()
-        self.meeting = threading.Barrier(meet)
-        self.met = 0
-
-
-@pytest.fixture
-def sessions(monkeypatch):
-    import requests
-
-    seen = Sessions()
-
-    class CountedSession(requests.Session):
-        def __init__(self):
-            super().__init__()
-            seen.made.append(self)
-
-        def request(self, *args, **kwargs):
-            with seen.lock:
-                seen.in_flight += 1
-                seen.most = max(seen.most, seen.in_flight)
-                meets = seen.met < seen.meeting.parties
-                seen.met += 1
-            try:
-                if meets:
-                    seen.meeting.wait(timeout=10)
-                return super().request(*args, **kwargs)
-            finally:
-                with seen.lock:
-                    seen.in_flight -= 1
-
-    monkeypatch.setattr(requests, "Session", CountedSession)
-    return seen
 
 
 def statuses(sandbox, numbers) -> dict:
@@ -82,7 +38,7 @@ def test_bulk_resolve_over_one_session(sandbox, agent, sessions):
 
 @pytest.mark.parametrize(("flags", "most"), [([], 4), (["--parallel", "2"], 2)])
 def test_at_most_parallel_requests_are_in_flight(sandbox, agent, sessions, flags, most):
-    sessions.meeting = threading.Barrier(most)  # the first `most` requests go out together
+    sessions.together(most)  # the first `most` requests go out together
     numbers = [1, 2, 6, 7, 8, 11, 12, 15]
     result = agent("set_priority", ",".join(map(str, numbers)), "low", *flags)
     assert (result.code, result.stderr) == (0, "")

@@ -4,50 +4,13 @@ last N messages, texts cut, about 60 KB, the contact's other conversations) and 
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timezone
 
-import pytest
 import requests
 from conftest import ACCOUNT_PATH
 from sandbox import Sandbox
 
 NOTE = "Called the carrier:\nthe parcel is in Leipzig."
-
-
-class Sessions:
-    """The requests.Session objects a run makes; `together(n)` makes the 2nd to (n+1)th request
-    of the next run wait until all n are in flight (a read sent only after another never is)."""
-
-    def __init__(self):
-        self.made: list = []
-        self.count = 0
-        self.meeting: threading.Barrier | None = None
-        self.lock = threading.Lock()
-
-    def together(self, parties: int) -> None:
-        self.count, self.meeting = 0, threading.Barrier(parties)
-
-
-@pytest.fixture
-def sessions(monkeypatch) -> Sessions:
-    seen = Sessions()
-
-    class CountedSession(requests.Session):
-        def __init__(self):
-            super().__init__()
-            seen.made.append(self)
-
-        def request(self, *args, **kwargs):
-            with seen.lock:
-                seen.count += 1
-                meets = seen.meeting is not None and 2 <= seen.count <= seen.meeting.parties + 1
-            if meets:
-                seen.meeting.wait(timeout=10)
-            return super().request(*args, **kwargs)
-
-    monkeypatch.setattr(requests, "Session", CountedSession)
-    return seen
 
 
 def utc(seconds: int) -> str:
@@ -74,7 +37,7 @@ def transcript_lines(agent, number: int) -> list:
 def test_context_is_the_summary_contact_attributes_transcript_and_other_conversations(sandbox, agent, sessions):
     assert agent("add_note", "1", NOTE).code == 0
     start, made = len(sandbox.requests), len(sessions.made)
-    sessions.together(5)  # after the conversation: contact, labels, other conversations, inboxes, messages
+    sessions.together(5, after=1)  # after the conversation: contact, labels, other conversations, inboxes, messages
     result = agent("conversation_context", "1")
     assert (result.code, result.stderr) == (0, "")
     assert len(sessions.made) - made == 1  # every read of this run went over one session

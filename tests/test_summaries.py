@@ -3,6 +3,7 @@ values the same server's full answer gives (computed here from that answer, fiel
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -302,7 +303,9 @@ def test_summaries_cut_long_texts_at_160_characters(sandbox, agent):
 
 
 def test_report_rows_summary_gives_the_same_figures_with_readable_durations(sandbox, agent):
-    full, summary, requests = full_and_summary(sandbox, agent, "report", "--by", "agent")  # the last 7 days
+    until = int(time.time())  # one period for both runs: "the last 7 days" would move between them
+    period = ("--since", str(until - 7 * 86400), "--until", str(until))
+    full, summary, requests = full_and_summary(sandbox, agent, "report", "--by", "agent", *period)
     assert [(method, path) for method, path, _, _ in requests] == [
         ("GET", "/api/v2/accounts/1/summary_reports/agent"),
         ("GET", f"{ACCOUNT_PATH}/agents"),
